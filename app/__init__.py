@@ -1,0 +1,149 @@
+"""Application factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from config import DEFAULT_SECRET_KEY, Config, get_config
+
+# Feature packages, each with `init_app(app)` that registers its blueprint, CLI and hooks.
+FEATURES = (
+    "app.main",
+    "app.accounts",
+    "app.organisations",
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _app_version() -> str:
+    try:
+        return version("wwwelzijn")
+    except PackageNotFoundError:
+        return "0.0.0+source"
+
+
+def create_app(config: type[Config] | dict | None = None) -> Flask:
+    """Build the app. `config` is a settings class, or a dict of overrides on the default one."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"))
+    app.static_folder = str(Path(app.root_path) / "core" / "static")
+    app.template_folder = str(Path(app.root_path) / "core" / "templates")
+    if isinstance(config, dict):
+        app.config.from_object(get_config())
+        app.config.update(config)
+    else:
+        app.config.from_object(config or get_config())
+    app.config["APP_VERSION"] = _app_version()
+    app.config.setdefault("SURVEYS_DIR", None)
+    app.config["SURVEYS_DIR"] = app.config["SURVEYS_DIR"] or str(PROJECT_ROOT / "surveys")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        from app.core.database import sqlite_default_uri
+
+        app.config["SQLALCHEMY_DATABASE_URI"] = sqlite_default_uri(app)
+    _check_production_settings(app)
+    _configure_logging(app)
+
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+
+    _init_extensions(app)
+    from app.core import cli as core_cli
+    from app.core.errors import register_error_handlers
+    from app.core.forms import init_csrf
+    from app.core.security import init_security
+
+    init_csrf(app)
+    init_security(app)
+    register_error_handlers(app)
+    core_cli.init_app(app)
+    for name in FEATURES:
+        importlib.import_module(name).init_app(app)
+    return app
+
+
+def _check_production_settings(app: Flask) -> None:
+    if app.config.get("ENV_NAME") != "production":
+        return
+    key = app.config.get("SECRET_KEY")
+    if not key or key == DEFAULT_SECRET_KEY or len(key) < 32:
+        raise RuntimeError(
+            "Production needs a SECRET_KEY of at least 32 random characters "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+
+
+def _configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
+    logging.getLogger("app").setLevel(level)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+
+def _translation_directories(app: Flask) -> str:
+    """core/translations plus each feature's own translations folder (merged by Flask-Babel)."""
+    dirs = sorted(str(p) for p in Path(app.root_path).glob("*/translations") if p.is_dir())
+    return ";".join(dirs) or str(Path(app.root_path) / "core" / "translations")
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _init_extensions(app: Flask) -> None:
+    from app.core.database import configure_engine
+    from app.extensions import babel, db, login_manager
+
+    db.init_app(app)
+    from app.core import mail, ratelimit  # noqa: F401 - their models belong to the metadata
+    with app.app_context():
+        configure_engine(app, db.engine)
+
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directories(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message_category = "error"
+    from flask_babel import lazy_gettext as _l
+
+    login_manager.login_message = _l("Meld je aan om deze pagina te zien.")
+
+    @login_manager.user_loader
+    def _load_user(user_id: str):
+        from app.accounts.models import User
+
+        try:
+            uid, session_version = (int(part) for part in user_id.split(":"))
+        except ValueError:
+            return None
+        user = db.session.get(User, uid)
+        if user is None or user.session_version != session_version or not user.is_active:
+            return None
+        return user
+
+    from app.main.overview import nav_items
+
+    app.jinja_env.globals["nav_items"] = nav_items

@@ -1,0 +1,65 @@
+"""Database engine set-up: SQLite pragmas and transaction mode, PostgreSQL via psycopg 3.
+
+SQLite runs in WAL mode with foreign keys and a busy timeout. We take transaction control away
+from the sqlite3 module (which starts transactions lazily, only before a write) and begin them
+ourselves: `BEGIN IMMEDIATE` while a write request is being served, so a request that reads and
+then writes holds the write lock from its first statement and WAL never fails it with a stale
+snapshot; plain `BEGIN` otherwise.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from contextvars import ContextVar
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+
+
+@contextlib.contextmanager
+def immediate_transactions():
+    """Within this block, SQLite transactions start with BEGIN IMMEDIATE."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
+def set_immediate(value: bool):
+    return _immediate.set(value)
+
+
+def reset_immediate(token) -> None:
+    _immediate.reset(token)
+
+
+def configure_engine(app: Flask, engine: Engine) -> None:
+    """Install SQLite connection hooks; a no-op on other databases."""
+    if engine.dialect.name != "sqlite":
+        return
+    busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 5000))
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+
+
+def sqlite_default_uri(app: Flask) -> str:
+    import os
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    return "sqlite:///" + os.path.join(app.instance_path, "wwwelzijn.sqlite")

@@ -1,0 +1,103 @@
+"""One base form with WTForms' own session CSRF, and the app-wide CSRF check."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, session
+from flask_babel import lazy_gettext as _l
+from wtforms import Form
+from wtforms.csrf.session import SessionCSRF
+from wtforms.meta import DefaultMeta
+from werkzeug.exceptions import BadRequest
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class _BabelTranslations:
+    """Routes WTForms' built-in messages through Flask-Babel."""
+
+    def gettext(self, string):
+        from flask_babel import gettext
+
+        return gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        from flask_babel import ngettext
+
+        return ngettext(singular, plural, n)
+
+
+class BaseForm(Form):
+    """Every form of the site derives from this one; it carries the session CSRF token."""
+
+    class Meta(DefaultMeta):
+        csrf = True
+        csrf_class = SessionCSRF
+        csrf_field_name = "csrf_token"
+
+        @property
+        def csrf_secret(self):
+            return current_app.config["SECRET_KEY"].encode()
+
+        @property
+        def csrf_time_limit(self):
+            return current_app.config["CSRF_TIME_LIMIT"]
+
+        @property
+        def csrf_context(self):
+            return session
+
+        def get_translations(self, form):
+            return _BabelTranslations()
+
+    def __init__(self, formdata=None, **kwargs):
+        if formdata is None and request and request.method not in SAFE_METHODS:
+            formdata = request.form
+        super().__init__(formdata=formdata, **kwargs)
+
+    @property
+    def error_list(self) -> list[tuple[str, str, str]]:
+        """(field id, label, message) for the error summary at the top of the form."""
+        items = []
+        for field in self:
+            for message in field.errors:
+                label = field.label.text if field.label else field.name
+                items.append((field.id, label, message))
+        return items
+
+
+class CsrfOnlyForm(BaseForm):
+    """A form with nothing but the CSRF token: buttons that post, and the app-wide check."""
+
+
+CSRF_ERROR = _l("Je sessie is verlopen of het formulier is ongeldig. Laad de pagina opnieuw.")
+
+
+def csrf_token() -> str:
+    """A fresh CSRF token for templates (`{{ csrf_token() }}`)."""
+    return CsrfOnlyForm(formdata=None).csrf_token.current_token
+
+
+def init_csrf(app: Flask) -> None:
+    """Refuse every non-GET request without a valid token (bearer-token API calls excepted)."""
+
+    @app.before_request
+    def _check_csrf():
+        if request.method in SAFE_METHODS:
+            return None
+        if request.path.startswith("/api/") and request.headers.get(
+            "Authorization", ""
+        ).startswith("Bearer "):
+            return None
+        if request.endpoint in app.config.get("CSRF_EXEMPT_ENDPOINTS", ()):
+            return None
+        token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+        form = CsrfOnlyForm(formdata=None)
+        form.csrf_token.data = token
+        form.csrf_token.raw_data = [token] if token else []
+        if not token or not form.csrf_token.validate(form):
+            error = BadRequest()
+            error.user_message = str(CSRF_ERROR)
+            raise error
+        return None
+
+    app.jinja_env.globals["csrf_token"] = csrf_token

@@ -1,0 +1,221 @@
+"""The mail module every feature uses.
+
+Features call `queue_mail()` inside the transaction of the change that causes the mail, so the
+message exists if and only if the change was committed. `flask --app wsgi mail send` (or the job
+runner) delivers the queue. Each row is claimed with a conditional UPDATE before it is sent, so two
+runners at once never send the same message twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import smtplib
+import uuid
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, has_request_context, render_template
+from jinja2 import TemplateNotFound
+from sqlalchemy import String, Text, or_, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.models import utcnow
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+CLAIM_SECONDS = 300
+
+
+class OutgoingMail(db.Model):
+    __tablename__ = "outgoing_mails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str | None] = mapped_column(String(320))  # purged after sending by retention
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claimed_until: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    failed_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+    @property
+    def status(self) -> str:
+        if self.sent_at:
+            return "sent"
+        if self.failed_at:
+            return "failed"
+        return "queued"
+
+
+def _request_context():
+    """Templates build links with url_for; outside a request (CLI, jobs) fake one."""
+    if has_request_context():
+        return contextlib.nullcontext()
+    return current_app.test_request_context("/")
+
+
+def queue_mail(
+    recipient: str,
+    subject: str,
+    template: str,
+    category: str,
+    **context,
+) -> OutgoingMail:
+    """Queue one message in the current transaction (flushes, never commits).
+
+    `template` names a text template (`<name>.txt`); an `<name>.html` beside it is used for the
+    HTML part when it exists. The templates render in the current locale.
+    """
+    context.setdefault("base_url", current_app.config["BASE_URL"].rstrip("/"))
+    context.setdefault("site_name", current_app.config["SITE_NAME"])
+    context.setdefault("site_operator", current_app.config["SITE_OPERATOR"])
+    with _request_context():
+        text = render_template(f"{template}.txt", **context)
+        try:
+            html = render_template(f"{template}.html", **context)
+        except TemplateNotFound:
+            html = None
+    mail = OutgoingMail(
+        recipient=recipient, subject=subject, body_text=text, body_html=html, category=category
+    )
+    db.session.add(mail)
+    db.session.flush()
+    log.info("mail %s queued (%s)", mail.id, category)
+    return mail
+
+
+def _build_message(mail: OutgoingMail) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_SENDER"]
+    msg["To"] = mail.recipient
+    msg["Subject"] = mail.subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="wwwelzijn.invalid")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(mail.body_text)
+    if mail.body_html:
+        msg.add_alternative(mail.body_html, subtype="html")
+    return msg
+
+
+class _Transport:
+    """Opens the configured transport once per batch."""
+
+    def __init__(self, app):
+        self.app = app
+        self.kind = app.config["MAIL_TRANSPORT"]
+        self.smtp: smtplib.SMTP | None = None
+
+    def send(self, mail: OutgoingMail, msg: EmailMessage) -> None:
+        cfg = self.app.config
+        if self.kind == "smtp":
+            if self.smtp is None:
+                cls = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
+                self.smtp = cls(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"])
+                if cfg["MAIL_USE_TLS"] and not cfg["MAIL_USE_SSL"]:
+                    self.smtp.starttls()
+                if cfg["MAIL_USERNAME"]:
+                    self.smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            self.smtp.send_message(msg)
+        elif self.kind == "file":
+            folder = cfg.get("MAIL_FILE_DIR") or os.path.join(self.app.instance_path, "mail")
+            os.makedirs(folder, exist_ok=True)
+            path = os.path.join(folder, f"{mail.id:08d}.eml")
+            with open(path, "wb") as fh:
+                fh.write(msg.as_bytes())
+            log.info("mail %s written to %s: %s", mail.id, path, mail.subject)
+        elif self.kind == "memory":
+            self.app.extensions.setdefault("mail_outbox", []).append(msg)
+        else:
+            raise RuntimeError(f"unknown MAIL_TRANSPORT {self.kind!r}")
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except smtplib.SMTPException:
+                pass
+            self.smtp = None
+
+
+def _claim(mail_id: int, token: str) -> bool:
+    now = utcnow()
+    result = db.session.execute(
+        update(OutgoingMail)
+        .where(
+            OutgoingMail.id == mail_id,
+            OutgoingMail.sent_at.is_(None),
+            OutgoingMail.failed_at.is_(None),
+            or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+        )
+        .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def deliver_queued(limit: int | None = None) -> dict[str, int]:
+    """Send queued mail; returns counts of sent, failed (retry later) and given up."""
+    app = current_app._get_current_object()
+    max_attempts = app.config["MAIL_MAX_ATTEMPTS"]
+    counts = {"sent": 0, "retry": 0, "gave_up": 0}
+    transport = _Transport(app)
+    token = str(uuid.uuid4())
+    try:
+        while limit is None or counts["sent"] + counts["retry"] + counts["gave_up"] < limit:
+            now = utcnow()
+            ids = db.session.scalars(
+                select(OutgoingMail.id)
+                .where(
+                    OutgoingMail.sent_at.is_(None),
+                    OutgoingMail.failed_at.is_(None),
+                    or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+                )
+                .order_by(OutgoingMail.id)
+                .limit(50)
+            ).all()
+            db.session.commit()
+            if not ids:
+                break
+            progressed = False
+            for mail_id in ids:
+                if limit is not None and sum(counts.values()) >= limit:
+                    break
+                if not _claim(mail_id, token):
+                    continue  # another runner has it
+                progressed = True
+                mail = db.session.get(OutgoingMail, mail_id)
+                try:
+                    transport.send(mail, _build_message(mail))
+                except (smtplib.SMTPException, OSError) as exc:
+                    transport.close()
+                    mail.attempts += 1
+                    mail.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                    mail.claimed_until = utcnow() + timedelta(seconds=60 * mail.attempts)
+                    permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
+                    if permanent or mail.attempts >= max_attempts:
+                        mail.failed_at = utcnow()
+                        counts["gave_up"] += 1
+                    else:
+                        counts["retry"] += 1
+                    log.warning("mail %s not delivered: %s", mail.id, type(exc).__name__)
+                else:
+                    mail.sent_at = utcnow()
+                    mail.attempts += 1
+                    mail.claimed_until = None
+                    counts["sent"] += 1
+                db.session.commit()
+            if not progressed:
+                break
+    finally:
+        transport.close()
+    return counts

@@ -1,0 +1,55 @@
+"""Security headers on every response, and the SQLite write-transaction mode per request."""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from app.core.database import reset_immediate, set_immediate
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors {frame_ancestors}"
+)
+
+
+def allow_framing(response):
+    """Mark a response (the poll embed) as one that other sites may frame."""
+    response.headers["X-Wwwelzijn-Frameable"] = "1"
+    return response
+
+
+def init_security(app: Flask) -> None:
+    @app.before_request
+    def _transaction_mode():
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            g._immediate_token = set_immediate(True)
+
+    @app.teardown_request
+    def _reset_transaction_mode(_exc):
+        token = g.pop("_immediate_token", None)
+        if token is not None:
+            reset_immediate(token)
+
+    @app.after_request
+    def _headers(response):
+        frameable = response.headers.pop("X-Wwwelzijn-Frameable", None) == "1"
+        headers = response.headers
+        headers.setdefault(
+            "Content-Security-Policy", CSP.format(frame_ancestors="*" if frameable else "'none'")
+        )
+        if not frameable:
+            headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("ENV_NAME") == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        personal = current_user and current_user.is_authenticated
+        if personal or g.get("no_store"):
+            headers["Cache-Control"] = "no-store"
+        elif request.endpoint != "static":
+            headers.setdefault("Cache-Control", "no-cache")
+        return response

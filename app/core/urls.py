@@ -1,0 +1,18 @@
+"""Safe redirects: only to paths on this site."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """`target` when it is a local path (no scheme, host or backslash tricks), else `default`."""
+    if not target:
+        return default
+    target = target.strip()
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target

@@ -1,0 +1,127 @@
+"""Settings classes. Nothing else in the project reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - refused in production
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def database_url(url: str | None) -> str | None:
+    """Normalise a DATABASE_URL: plain postgres URLs use the psycopg 3 driver."""
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Defaults shared by every environment; each can be overridden from the environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # None means: SQLite file in the instance folder (set up by the app factory).
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+
+    SITE_NAME = os.environ.get("SITE_NAME", "WWWelzijn")
+    SITE_OPERATOR = os.environ.get(
+        "SITE_OPERATOR", "de onderzoeksgroep WWWelzijn (Arteveldehogeschool)"
+    )
+    # Absolute base URL used in e-mails (links must work outside a request).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    MAX_FORM_PARTS = _int("MAX_FORM_PARTS", 1000)
+
+    SESSION_COOKIE_NAME = "wwwelzijn_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 12))
+    CSRF_TIME_LIMIT = timedelta(hours=_int("CSRF_HOURS", 12))
+
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("TIMEZONE", "Europe/Brussels")
+    LANGUAGES = ("nl", "en")
+
+    # Mail: "file" writes .eml files to MAIL_FILE_DIR and logs them; "smtp" sends.
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "file")
+    MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR")  # default: <instance>/mail
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)  # STARTTLS
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "WWWelzijn <no-reply@wwwelzijn.invalid>")
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 5)
+
+    PASSWORD_RESET_HOURS = _int("PASSWORD_RESET_HOURS", 2)
+    INVITATION_DAYS = _int("INVITATION_DAYS", 14)
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 15 * 60)
+
+    SURVEYS_DIR = os.environ.get("SURVEYS_DIR")  # default: <project>/surveys
+    SUPPRESSION_MIN = _int("SUPPRESSION_MIN", 5)
+
+    TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # number of reverse proxies in front
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # the debugger stays off; `flask run --debug` turns it on explicitly
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
+    MAIL_TRANSPORT = "memory"
+    LOGIN_MAX_FAILURES = 5
+    BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    MAIL_TRANSPORT = os.environ.get("MAIL_TRANSPORT", "smtp")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> type[Config]:
+    """The settings class named by `name` or by the APP_ENV variable (default development)."""
+    name = name or os.environ.get("APP_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,50 @@
+"""Alembic environment: runs against the Flask app's database and models."""
+
+from __future__ import annotations
+
+from alembic import context
+
+config = context.config
+
+
+def _app():
+    app = config.attributes.get("flask_app")
+    if app is None:
+        from app import create_app
+
+        app = create_app()
+    return app
+
+
+def render_item(type_, obj, autogen_context):
+    """Write our UTC datetime type as a plain timezone-aware DateTime in migration files."""
+    from app.core.models import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
+
+
+def run_migrations() -> None:
+    app = _app()
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as connection:
+            context.configure(
+                connection=connection,
+                target_metadata=db.metadata,
+                render_as_batch=connection.dialect.name == "sqlite",
+                compare_type=True,
+                compare_server_default=True,
+                render_item=render_item,
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            connection.commit()
+
+
+if context.is_offline_mode():
+    raise SystemExit("Offline (SQL script) migrations are not supported; run `flask --app wsgi db upgrade`.")
+run_migrations()
