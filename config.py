@@ -26,7 +26,7 @@ def database_url(url: str | None) -> str | None:
         return None
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -41,9 +41,7 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
 
     SITE_NAME = os.environ.get("SITE_NAME", "WWWelzijn")
-    SITE_OPERATOR = os.environ.get(
-        "SITE_OPERATOR", "de onderzoeksgroep WWWelzijn (Arteveldehogeschool)"
-    )
+    SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "de onderzoeksgroep WWWelzijn (Arteveldehogeschool)")
     # Absolute base URL used in e-mails (links must work outside a request).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 

@@ -19,6 +19,7 @@ FEATURES = (
     "app.main",
     "app.accounts",
     "app.organisations",
+    "app.demo",
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -59,6 +60,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
 
     _init_extensions(app)
     from app.core import cli as core_cli
+    from app.core import i18n
     from app.core.errors import register_error_handlers
     from app.core.forms import init_csrf
     from app.core.security import init_security
@@ -67,6 +69,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     init_security(app)
     register_error_handlers(app)
     core_cli.init_app(app)
+    i18n.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
     return app
@@ -87,9 +90,7 @@ def _configure_logging(app: Flask) -> None:
     level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
     logging.getLogger("app").setLevel(level)
     if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _translation_directories(app: Flask) -> str:
@@ -116,6 +117,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     from app.core import mail, ratelimit  # noqa: F401 - their models belong to the metadata
+
     with app.app_context():
         configure_engine(app, db.engine)
 

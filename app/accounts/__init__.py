@@ -9,4 +9,7 @@ def init_app(app: Flask) -> None:
     from app.main.overview import NavEntry, register_nav
 
     app.register_blueprint(bp)
-    register_nav(app, NavEntry(_l("Gebruikers"), "accounts.list_users", lambda u: u.is_authenticated and u.is_admin, 90))
+    register_nav(
+        app,
+        NavEntry(_l("Gebruikers"), "accounts.list_users", lambda u: u.is_authenticated and u.is_admin, 90),
+    )

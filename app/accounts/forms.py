@@ -26,9 +26,7 @@ class _PasswordStrength:
     def __call__(self, form, field):
         value = field.data or ""
         if len(value) < MIN_PASSWORD:
-            raise ValidationError(
-                _l("Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_PASSWORD)
-            )
+            raise ValidationError(_l("Kies een wachtwoord van minstens %(n)s tekens.", n=MIN_PASSWORD))
         if value.lower() in self.COMMON or len(set(value)) < 4:
             raise ValidationError(_l("Dit wachtwoord is te makkelijk te raden."))
 
@@ -61,9 +59,7 @@ class SetPasswordForm(BaseForm):
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current_password = PasswordField(
-        _l("Huidig wachtwoord"), validators=[InputRequired(), Length(max=200)]
-    )
+    current_password = PasswordField(_l("Huidig wachtwoord"), validators=[InputRequired(), Length(max=200)])
 
 
 class ProfileForm(BaseForm):

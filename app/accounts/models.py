@@ -62,7 +62,11 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)  # scrypt, salted
-        self.session_version += 1
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Log this user out of every session (the id in their session cookies changes)."""
+        self.session_version = (self.session_version or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)

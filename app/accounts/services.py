@@ -99,9 +99,7 @@ def request_password_reset(email: str) -> None:
 def invite_user(email: str, name: str, role: str, invited_by: User) -> User:
     """Create an account without password and mail a link to choose one."""
     user = create_user(email, name, role)
-    _token, clear = AccountToken.issue(
-        user, "invite", timedelta(days=current_app.config["INVITATION_DAYS"])
-    )
+    _token, clear = AccountToken.issue(user, "invite", timedelta(days=current_app.config["INVITATION_DAYS"]))
     with force_locale(_mail_locale(user)):
         queue_mail(
             user.email,
@@ -181,7 +179,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise DomainError(_("Je kan je eigen account niet deactiveren."))
     user.is_active_account = active
-    user.session_version += 1  # logs the user out everywhere
+    user.end_sessions()
     log.info("user %s %s user %s", actor.id, "activated" if active else "deactivated", user.id)
 
 

@@ -109,9 +109,7 @@ def reset_password(token: str):
 @bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
 def accept_invitation(token: str):
     """Accept an account invitation by choosing a password."""
-    return _token_view(
-        "invite", token, "accounts/accept_invitation.html", _("Welkom! Je account is klaar.")
-    )
+    return _token_view("invite", token, "accounts/accept_invitation.html", _("Welkom! Je account is klaar."))
 
 
 @bp.route("/profiel", methods=["GET", "POST"])
@@ -131,7 +129,9 @@ def profile():
             db.session.commit()
             flash(_("Je gegevens zijn bewaard."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, password_form=ChangePasswordForm(formdata=None))
+    return render_template(
+        "accounts/profile.html", form=form, password_form=ChangePasswordForm(formdata=None)
+    )
 
 
 @bp.route("/profiel/wachtwoord", methods=["POST"])
@@ -222,7 +222,9 @@ def toggle_user(user_id: int):
     else:
         db.session.commit()
         flash(
-            _("Het account is weer actief.") if user.is_active_account else _("Het account is gedeactiveerd."),
+            _("Het account is weer actief.")
+            if user.is_active_account
+            else _("Het account is gedeactiveerd."),
             "success",
         )
     return redirect(url_for("accounts.edit_user", user_id=user.id))

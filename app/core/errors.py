@@ -12,13 +12,22 @@ class DomainError(Exception):
 
 
 ERROR_TEXTS = {
-    400: (_l("Ongeldige aanvraag"), _l("De aanvraag kon niet verwerkt worden. Laad de pagina opnieuw en probeer nog eens.")),
+    400: (
+        _l("Ongeldige aanvraag"),
+        _l("De aanvraag kon niet verwerkt worden. Laad de pagina opnieuw en probeer nog eens."),
+    ),
     403: (_l("Geen toegang"), _l("Je hebt geen toegang tot deze pagina.")),
     404: (_l("Pagina niet gevonden"), _l("Deze pagina bestaat niet (meer), of je hebt er geen toegang toe.")),
     405: (_l("Niet toegestaan"), _l("Deze handeling is hier niet toegestaan.")),
-    413: (_l("Te groot"), _l("Wat je verstuurde is te groot. Verklein het bestand of de tekst en probeer opnieuw.")),
+    413: (
+        _l("Te groot"),
+        _l("Wat je verstuurde is te groot. Verklein het bestand of de tekst en probeer opnieuw."),
+    ),
     429: (_l("Te veel pogingen"), _l("Je hebt dit te vaak geprobeerd. Wacht even en probeer dan opnieuw.")),
-    500: (_l("Er ging iets mis"), _l("Er ging bij ons iets mis. Je gegevens zijn niet half opgeslagen; probeer het later opnieuw.")),
+    500: (
+        _l("Er ging iets mis"),
+        _l("Er ging bij ons iets mis. Je gegevens zijn niet half opgeslagen; probeer het later opnieuw."),
+    ),
     503: (_l("Even druk"), _l("De site is even te druk. Probeer het over enkele seconden opnieuw.")),
 }
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest
 from wtforms import Form
 from wtforms.csrf.session import SessionCSRF
 from wtforms.meta import DefaultMeta
-from werkzeug.exceptions import BadRequest
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -84,9 +84,9 @@ def init_csrf(app: Flask) -> None:
     def _check_csrf():
         if request.method in SAFE_METHODS:
             return None
-        if request.path.startswith("/api/") and request.headers.get(
-            "Authorization", ""
-        ).startswith("Bearer "):
+        if request.path.startswith("/api/") and request.headers.get("Authorization", "").startswith(
+            "Bearer "
+        ):
             return None
         if request.endpoint in app.config.get("CSRF_EXEMPT_ENDPOINTS", ()):
             return None

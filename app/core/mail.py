@@ -140,10 +140,8 @@ class _Transport:
 
     def close(self) -> None:
         if self.smtp is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException):
                 self.smtp.quit()
-            except smtplib.SMTPException:
-                pass
             self.smtp = None
 
 

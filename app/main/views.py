@@ -41,7 +41,7 @@ def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
-    except Exception:  # noqa: BLE001 - report, don't crash the probe
+    except Exception:
         db.session.rollback()
         database = "error"
     status = 200 if database == "ok" else 503

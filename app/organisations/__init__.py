@@ -11,5 +11,10 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     register_nav(
         app,
-        NavEntry(_l("Organisaties"), "organisations.list_organisations", lambda u: u.is_authenticated and u.is_staff, 80),
+        NavEntry(
+            _l("Organisaties"),
+            "organisations.list_organisations",
+            lambda u: u.is_authenticated and u.is_staff,
+            80,
+        ),
     )

@@ -14,12 +14,12 @@ class OrganisationForm(BaseForm):
     name = StringField(_l("Naam"), validators=[InputRequired(), Length(max=200)])
     service_type = SelectField(
         _l("Soort dienst"),
-        choices=[("", _l("Kies…"))] + list(SERVICE_TYPES.items()),
+        choices=[("", _l("Kies…")), *list(SERVICE_TYPES.items())],
         validators=[InputRequired(message=_l("Kies een soort dienst."))],
     )
     region = SelectField(
         _l("Regio"),
-        choices=[("", _l("Kies…"))] + list(REGIONS.items()),
+        choices=[("", _l("Kies…")), *list(REGIONS.items())],
         validators=[InputRequired(message=_l("Kies een regio."))],
     )
     contact_email = EmailField(

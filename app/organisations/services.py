@@ -20,12 +20,22 @@ MAX_IMPORT_ROWS = 5000
 COLUMNS = ("name", "service_type", "region", "contact_email")
 # Header aliases accepted in CSV files (Dutch and English).
 HEADER_ALIASES = {
-    "name": "name", "naam": "name", "organisatie": "name",
-    "service_type": "service_type", "type": "service_type", "soort_dienst": "service_type",
-    "soort": "service_type", "type dienst": "service_type",
-    "region": "region", "regio": "region", "provincie": "region",
-    "contact_email": "contact_email", "email": "contact_email", "e-mail": "contact_email",
-    "e-mailadres": "contact_email", "contact": "contact_email",
+    "name": "name",
+    "naam": "name",
+    "organisatie": "name",
+    "service_type": "service_type",
+    "type": "service_type",
+    "soort_dienst": "service_type",
+    "soort": "service_type",
+    "type dienst": "service_type",
+    "region": "region",
+    "regio": "region",
+    "provincie": "region",
+    "contact_email": "contact_email",
+    "email": "contact_email",
+    "e-mail": "contact_email",
+    "e-mailadres": "contact_email",
+    "contact": "contact_email",
 }
 
 
@@ -176,9 +186,7 @@ def parse_csv(text: str) -> ImportReport:
             if not any(cell.strip() for cell in raw):
                 continue
             if len(report.rows) >= MAX_IMPORT_ROWS:
-                report.file_errors.append(
-                    _("Meer dan %(n)s rijen: splits het bestand.", n=MAX_IMPORT_ROWS)
-                )
+                report.file_errors.append(_("Meer dan %(n)s rijen: splits het bestand.", n=MAX_IMPORT_ROWS))
                 break
             values = {c: "" for c in COLUMNS}
             for index, cell in enumerate(raw):

@@ -88,11 +88,21 @@ def import_organisations():
             if report.clean:
                 services.import_rows(report)
                 db.session.commit()
-                flash(ngettext("%(num)s organisatie geïmporteerd.", "%(num)s organisaties geïmporteerd.", len(report.rows)), "success")
+                flash(
+                    ngettext(
+                        "%(num)s organisatie geïmporteerd.",
+                        "%(num)s organisaties geïmporteerd.",
+                        len(report.rows),
+                    ),
+                    "success",
+                )
                 return redirect(url_for("organisations.list_organisations"))
             confirm = ConfirmImportForm(formdata=None, content=base64.b64encode(data).decode())
             return render_template(
-                "organisations/import_report.html", report=report, confirm_form=confirm, filename=upload.filename
+                "organisations/import_report.html",
+                report=report,
+                confirm_form=confirm,
+                filename=upload.filename,
             )
     return render_template("organisations/import_organisations.html", form=form)
 
@@ -115,7 +125,11 @@ def confirm_import():
     created = services.import_rows(report)
     db.session.commit()
     flash(
-        _("%(ok)s organisaties geïmporteerd, %(bad)s rijen overgeslagen.", ok=len(created), bad=len(report.rejected)),
+        _(
+            "%(ok)s organisaties geïmporteerd, %(bad)s rijen overgeslagen.",
+            ok=len(created),
+            bad=len(report.rejected),
+        ),
         "success",
     )
     return redirect(url_for("organisations.list_organisations"))

@@ -1,0 +1,173 @@
+"""Shared fixtures: the app on SQLite or PostgreSQL (TEST_DATABASE_URL), clients, factories,
+a real SMTP server, a live server for the browser tests."""
+
+from __future__ import annotations
+
+import os
+import threading
+from email import message_from_bytes, policy
+
+import pytest
+from sqlalchemy import text
+
+from app import create_app
+from app.extensions import db
+from config import TestingConfig, database_url
+from tests.helpers import Browserless, free_port
+
+
+def _database_uri(tmp_root) -> str:
+    url = database_url(os.environ.get("TEST_DATABASE_URL"))
+    if url:
+        return url
+    return f"sqlite:///{tmp_root}/test.sqlite"
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    """One database for the whole run; tables are created once and emptied after each test."""
+    uri = _database_uri(tmp_path_factory.mktemp("db"))
+    app = create_app({**_test_settings(), "SQLALCHEMY_DATABASE_URI": uri})
+    with app.app_context():
+        db.drop_all()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        db.session.remove()
+        db.engine.dispose()
+    return uri
+
+
+def _test_settings() -> dict:
+    return {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
+
+
+def _empty_tables(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def make_app(database_uri, tmp_path):
+    """Build apps on the test database; emptied after the test."""
+    apps = []
+
+    def factory(**overrides):
+        settings = {
+            **_test_settings(),
+            "SQLALCHEMY_DATABASE_URI": database_uri,
+            "MAIL_FILE_DIR": str(tmp_path / "mail"),
+            **overrides,
+        }
+        application = create_app(settings)
+        apps.append(application)
+        return application
+
+    yield factory
+    if apps:
+        _empty_tables(apps[0])
+        for application in apps:
+            with application.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    application = make_app()
+    with application.app_context():
+        yield application
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def forms(client):
+    return Browserless(client)
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: make_user(role="admin", email=..., password=...)."""
+    from app.accounts.services import create_user
+
+    counter = iter(range(1, 10_000))
+
+    def factory(role="member", email=None, name=None, password="correct horse battery"):
+        n = next(counter)
+        user = create_user(email or f"user{n}@example.org", name or f"Gebruiker {n}", role, password)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_organisation(app):
+    from app.organisations.services import save_organisation
+
+    counter = iter(range(1, 10_000))
+
+    def factory(name=None, service_type="caw", region="antwerpen", contact_email=None):
+        n = next(counter)
+        org = save_organisation(
+            None, name or f"Organisatie {n}", service_type, region, contact_email or f"org{n}@example.org"
+        )
+        db.session.commit()
+        return org
+
+    return factory
+
+
+# --- a real SMTP server on 127.0.0.1 ---------------------------------------------------------
+
+
+class SmtpSink:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+    def bodies(self):
+        return [m.get_body(("plain",)).get_content() for _r, m in self.messages]
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    sink.port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_app(make_app, smtp_server):
+    """An app whose mail goes to the test SMTP server."""
+    application = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    with application.app_context():
+        yield application
+        db.session.remove()
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests last: they are the slowest and fail for the most reasons.
+    items.sort(key=lambda item: 1 if item.get_closest_marker("browser") else 0)
