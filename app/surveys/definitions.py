@@ -8,14 +8,12 @@ defaults filled in, so the stored JSON is readable and loads again as YAML.
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from app.surveys.common import FindingLink, Option, Text, canonical_fingerprint
 from app.surveys.conditions import (  # re-exported: the public API lives here
     AllOf,
     AnyOf,
@@ -26,6 +24,7 @@ from app.surveys.conditions import (  # re-exported: the public API lives here
     evaluate,
     is_answered,
 )
+from app.surveys.findings import Finding, FindingsCatalogue, PollDefinition
 from app.surveys.visibility import prune_hidden, visible_pages, visible_questions
 
 __all__ = [
@@ -48,6 +47,7 @@ __all__ = [
     "SurveyDefinition",
     "Text",
     "Variable",
+    "canonical_fingerprint",
     "evaluate",
     "is_answered",
     "likert_options",
@@ -72,67 +72,6 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
 QUESTION_TYPE_NAMES = tuple(TYPE_FIELDS)
 DEFAULT_MAX_LENGTH = {"short_text": 200, "long_text": 5000}
 DONT_KNOW_CODE = 9
-
-
-@dataclass(frozen=True)
-class Text:
-    """Translatable text; `get()` falls back to Dutch."""
-
-    nl: str
-    en: str | None = None
-
-    def get(self, locale: str | None = None) -> str:
-        if locale and locale.lower().startswith("en") and self.en:
-            return self.en
-        return self.nl
-
-    def __str__(self) -> str:
-        return self.nl
-
-    def to_dict(self) -> dict[str, str]:
-        return {"nl": self.nl} if self.en is None else {"nl": self.nl, "en": self.en}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, str] | None) -> Text | None:
-        return None if data is None else cls(data["nl"], data.get("en"))
-
-
-@dataclass(frozen=True)
-class FindingLink:
-    """`test:` on a question, matrix row or option. `supports`: single_choice codes."""
-
-    finding: str
-    reverse: bool = False
-    supports: tuple[int, ...] = ()
-
-    def to_dict(self) -> str | dict[str, Any]:
-        return {"finding": self.finding, "reverse": True} if self.reverse else self.finding
-
-    @classmethod
-    def from_dict(cls, data: Any, supports: Any = ()) -> FindingLink | None:
-        if data is None:
-            return None
-        if isinstance(data, str):
-            return cls(data, False, tuple(supports or ()))
-        return cls(data["finding"], bool(data.get("reverse")), tuple(supports or ()))
-
-
-@dataclass(frozen=True)
-class Option:
-    code: int
-    label: Text
-    test: FindingLink | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"code": self.code, "label": self.label.to_dict()}
-        if self.test is not None:
-            data["test"] = self.test.to_dict()
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Option:
-        label = Text.from_dict(data["label"])
-        return cls(data["code"], label, FindingLink.from_dict(data.get("test")))
 
 
 LIKERT_SCALE = (
@@ -415,126 +354,4 @@ class SurveyDefinition:
     @cached_property
     def fingerprint(self) -> str:
         """sha256 (hex) of the canonical JSON of `to_dict()`: same content, same print."""
-        return canonical_fingerprint(self.to_dict())
-
-
-def canonical_fingerprint(data: Any) -> str:
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-@dataclass(frozen=True)
-class Finding:
-    id: str
-    section: str
-    statement: Text
-    interview_count: int | None = None
-    interview_of: int | None = None
-    note: Text | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "section": self.section,
-            "statement": self.statement.to_dict(),
-        }
-        if self.interview_count is not None:
-            data["interview"] = {"count": self.interview_count, "of": self.interview_of}
-        if self.note is not None:
-            data["note"] = self.note.to_dict()
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
-        interview = data.get("interview") or {}
-        return cls(
-            id=data["id"],
-            section=data["section"],
-            statement=Text.from_dict(data["statement"]),
-            interview_count=interview.get("count"),
-            interview_of=interview.get("of"),
-            note=Text.from_dict(data.get("note")),
-        )
-
-
-@dataclass(frozen=True)
-class FindingsCatalogue:
-    findings: tuple[Finding, ...] = ()
-
-    @cached_property
-    def _by_id(self) -> dict[str, Finding]:
-        return {f.id: f for f in self.findings}
-
-    def get(self, finding_id: str) -> Finding | None:
-        return self._by_id.get(finding_id)
-
-    def __getitem__(self, finding_id: str) -> Finding:
-        return self._by_id[finding_id]
-
-    def __contains__(self, finding_id: object) -> bool:
-        return finding_id in self._by_id
-
-    def __iter__(self) -> Iterator[Finding]:
-        return iter(self.findings)
-
-    def __len__(self) -> int:
-        return len(self.findings)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"findings": [f.to_dict() for f in self.findings]}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FindingsCatalogue:
-        return cls(tuple(Finding.from_dict(f) for f in data.get("findings", ())))
-
-
-@dataclass(frozen=True)
-class PollDefinition:
-    slug: str
-    question: Text
-    options: tuple[Option, ...]
-    multiple: bool = False
-    opens: dt.date | None = None
-    closes: dt.date | None = None
-    show_results: bool = True
-
-    def is_open(self, today: dt.date) -> bool:
-        """Open on `today` (both `opens` and `closes` days included)."""
-        return (self.opens is None or self.opens <= today) and (
-            self.closes is None or today <= self.closes
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "slug": self.slug,
-            "question": self.question.to_dict(),
-            "multiple": self.multiple,
-            "options": [o.to_dict() for o in self.options],
-        }
-        if self.opens is not None:
-            data["opens"] = self.opens.isoformat()
-        if self.closes is not None:
-            data["closes"] = self.closes.isoformat()
-        data["show_results"] = self.show_results
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PollDefinition:
-        def day(value: Any) -> dt.date | None:
-            if value is None or isinstance(value, dt.date):
-                return value
-            return dt.date.fromisoformat(value)
-
-        return cls(
-            slug=data["slug"],
-            question=Text.from_dict(data["question"]),
-            options=tuple(Option.from_dict(o) for o in data["options"]),
-            multiple=bool(data.get("multiple", False)),
-            opens=day(data.get("opens")),
-            closes=day(data.get("closes")),
-            show_results=bool(data.get("show_results", True)),
-        )
-
-    @cached_property
-    def fingerprint(self) -> str:
         return canonical_fingerprint(self.to_dict())
