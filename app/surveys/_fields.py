@@ -67,9 +67,7 @@ def parse_options(
         return None
     allowed = ("code", "label", "test") if option_tests else ("code", "label")
     misplaced = (
-        None
-        if option_tests
-        else {"test": "'test' on an option is only allowed in multiple_choice questions"}
+        None if option_tests else {"test": "'test' on an option is only allowed in multiple_choice questions"}
     )
     seen: dict[int, int] = {}
     options = []
@@ -85,9 +83,7 @@ def parse_options(
                 r.error(code_node, f"{where}: option code {code} is not allowed (codes start at 1)")
                 code = None
             elif code in seen:
-                r.error(
-                    code_node, f"{where}: duplicate option code {code} (first on line {seen[code]})"
-                )
+                r.error(code_node, f"{where}: duplicate option code {code} (first on line {seen[code]})")
                 code = None
             elif reserve_dont_know and code == 9:
                 r.error(

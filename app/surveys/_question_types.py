@@ -49,9 +49,7 @@ def single_choice(p, f: Fields, where: str, key, position: int, kwargs: dict) ->
     if "display" in f:
         display = r.string(f.get("display"), where, "display")
         if display is not None and display not in ("radio", "dropdown"):
-            r.error(
-                f.get("display"), f"{where}: 'display' must be radio or dropdown, got '{display}'"
-            )
+            r.error(f.get("display"), f"{where}: 'display' must be radio or dropdown, got '{display}'")
     supports: list[int] = []
     if "supports" in f:
         codes = set(_codes(options) or ())
@@ -121,8 +119,7 @@ def matrix(p, f: Fields, where: str, key, position: int, kwargs: dict) -> None:
         if scale is not None and scale != "likert":
             r.error(
                 f.get("scale"),
-                f"{where}: 'scale' must be 'likert' (or give 'options' for a custom scale), "
-                f"got '{scale}'",
+                f"{where}: 'scale' must be 'likert' (or give 'options' for a custom scale), got '{scale}'",
             )
         if custom:
             r.error(f.get("scale"), f"{where}: use either 'scale: likert' or 'options', not both")
@@ -163,8 +160,7 @@ def matrix(p, f: Fields, where: str, key, position: int, kwargs: dict) -> None:
                 if custom:
                     r.error(
                         rf.get("test"),
-                        f"{rw}: 'test' on a row needs the likert scale "
-                        "(this matrix has its own options)",
+                        f"{rw}: 'test' on a row needs the likert scale (this matrix has its own options)",
                     )
                 else:
                     test = parse_finding_link(r, rf.get("test"), rw, p.catalogue)

@@ -70,8 +70,7 @@ class QuestionnaireParser:
             if anonymity is not None and anonymity not in ANONYMITY_LEVELS:
                 r.error(
                     f.get("anonymity"),
-                    f"{where}: 'anonymity' must be one of {', '.join(ANONYMITY_LEVELS)}, "
-                    f"got '{anonymity}'",
+                    f"{where}: 'anonymity' must be one of {', '.join(ANONYMITY_LEVELS)}, got '{anonymity}'",
                 )
         pages: list[Page | None] = []
         if "pages" in f:
@@ -151,9 +150,7 @@ class QuestionnaireParser:
     def _question(self, node: Node, page_where: str, index: int, page_index: int):
         r = self.r
         peeked_key, qtype = peek(node, "key"), peek(node, "type")
-        where = (
-            f"question '{peeked_key}'" if peeked_key else f"question {index + 1} of {page_where}"
-        )
+        where = f"question '{peeked_key}'" if peeked_key else f"question {index + 1} of {page_where}"
         if qtype in TYPE_FIELDS:
             allowed = COMMON_FIELDS + TYPE_FIELDS[qtype]
             misplaced = {
@@ -184,9 +181,7 @@ class QuestionnaireParser:
             "type": qtype,
             "text": r.text(f.get("text"), where, "text") if "text" in f else None,
             "help": r.text(f.get("help"), where, "help") if "help" in f else None,
-            "required": bool(r.boolean(f.get("required"), where, "required"))
-            if "required" in f
-            else False,
+            "required": bool(r.boolean(f.get("required"), where, "required")) if "required" in f else False,
         }
         if "show_if" in f:
             self.pending.append(("question", page_index, f.get("show_if"), position, where, key))

@@ -131,8 +131,7 @@ class ConditionParser:
             if self.matrices.get(name):
                 r.error(
                     node,
-                    f"{w}: '{name}' is a matrix; refer to one of its rows, "
-                    f"e.g. '{self.matrices[name][0]}'",
+                    f"{w}: '{name}' is a matrix; refer to one of its rows, e.g. '{self.matrices[name][0]}'",
                 )
             else:
                 r.error(node, f"{w}: refers to unknown question '{name}'{suggest(name, self.vars)}")
@@ -175,9 +174,7 @@ class ConditionParser:
         if numeric:
             return r.number(node, w, op)
         if not (isinstance(node, ScalarNode) and node.tag.endswith(":int")):
-            r.error(
-                node, f"{w}: '{op}' must be an option code (a whole number), got {describe(node)}"
-            )
+            r.error(node, f"{w}: '{op}' must be an option code (a whole number), got {describe(node)}")
             return None
         code = r.scalar(node)
         if op in ORDERING_OPERATORS:

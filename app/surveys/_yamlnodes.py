@@ -21,9 +21,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from app.surveys.common import Text
 
 _Y = "tag:yaml.org,2002:"
-STANDARD_TAGS = frozenset(
-    _Y + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
-)
+STANDARD_TAGS = frozenset(_Y + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 MAX_EXPANDED_NODES = 200_000
 
 
@@ -83,9 +81,7 @@ def compose(text: str, file: str, issues: list[DefinitionIssue]) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         detail = " ".join(p for p in (exc.context, exc.problem) if p)
-        issues.append(
-            DefinitionIssue(file, mark.line + 1 if mark else 1, f"invalid YAML: {detail}")
-        )
+        issues.append(DefinitionIssue(file, mark.line + 1 if mark else 1, f"invalid YAML: {detail}"))
         return None
     except yaml.YAMLError as exc:
         issues.append(DefinitionIssue(file, 1, f"invalid YAML: {exc}"))
@@ -112,22 +108,16 @@ def _check_tree(root: Node, file: str, issues: list[DefinitionIssue]) -> None:
         on_stack.add(id(node))
         size = 1
         if node.tag not in STANDARD_TAGS:
-            issues.append(
-                DefinitionIssue(file, line_of(node), f"YAML tag '{node.tag}' is not allowed")
-            )
+            issues.append(DefinitionIssue(file, line_of(node), f"YAML tag '{node.tag}' is not allowed"))
         if isinstance(node, SequenceNode):
             size += sum(walk(child) for child in node.value)
         elif isinstance(node, MappingNode):
             seen: dict[str, int] = {}
             for key, value in node.value:
                 if key.tag == _Y + "merge":
-                    issues.append(
-                        DefinitionIssue(file, line_of(key), "merge keys ('<<') are not supported")
-                    )
+                    issues.append(DefinitionIssue(file, line_of(key), "merge keys ('<<') are not supported"))
                 elif not isinstance(key, ScalarNode):
-                    issues.append(
-                        DefinitionIssue(file, line_of(key), "mapping keys must be plain names")
-                    )
+                    issues.append(DefinitionIssue(file, line_of(key), "mapping keys must be plain names"))
                 elif key.value in seen:
                     issues.append(
                         DefinitionIssue(
@@ -144,9 +134,7 @@ def _check_tree(root: Node, file: str, issues: list[DefinitionIssue]) -> None:
         return size
 
     if walk(root) >= MAX_EXPANDED_NODES:
-        issues.append(
-            DefinitionIssue(file, 1, "the document is too large (after expanding aliases)")
-        )
+        issues.append(DefinitionIssue(file, 1, "the document is too large (after expanding aliases)"))
 
 
 class Fields:

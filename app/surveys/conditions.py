@@ -99,9 +99,7 @@ def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | tuple) and len(value) == 0)
 
 
-def is_answered(
-    answers: Mapping[str, Any], name: str, definition: SurveyDefinition | None = None
-) -> bool:
+def is_answered(answers: Mapping[str, Any], name: str, definition: SurveyDefinition | None = None) -> bool:
     """True when variable `name` holds an answer.
 
     With a definition, a multiple-choice question with only its "other" text filled in
@@ -119,9 +117,7 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _compare(
-    condition: Compare, answers: Mapping[str, Any], definition: SurveyDefinition | None
-) -> bool:
+def _compare(condition: Compare, answers: Mapping[str, Any], definition: SurveyDefinition | None) -> bool:
     op, expected = condition.operator, condition.value
     if op == "answered":
         return is_answered(answers, condition.question, definition) == bool(expected)
@@ -139,11 +135,7 @@ def _compare(
     # ordering operators
     if not _is_number(value) or not _is_number(expected):
         return False
-    if (
-        definition is not None
-        and value == 9
-        and condition.question in definition.dont_know_variables
-    ):
+    if definition is not None and value == 9 and condition.question in definition.dont_know_variables:
         return False
     if op == "gt":
         return value > expected

@@ -88,9 +88,7 @@ class PollDefinition:
 
     def is_open(self, today: dt.date) -> bool:
         """Open on `today` (both `opens` and `closes` days included)."""
-        return (self.opens is None or self.opens <= today) and (
-            self.closes is None or today <= self.closes
-        )
+        return (self.opens is None or self.opens <= today) and (self.closes is None or today <= self.closes)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -88,11 +88,7 @@ def _parse_findings(r: Reader, root: Node) -> FindingsCatalogue | None:
         )
         if ff is None:
             continue
-        fid = (
-            r.string(ff.get("id"), where, "id", FINDING_ID_RE, FINDING_ID_HINT)
-            if "id" in ff
-            else None
-        )
+        fid = r.string(ff.get("id"), where, "id", FINDING_ID_RE, FINDING_ID_HINT) if "id" in ff else None
         if fid is not None:
             where = f"finding '{fid}'"
             if fid in seen:
@@ -113,9 +109,7 @@ def _parse_findings(r: Reader, root: Node) -> FindingsCatalogue | None:
         note = r.text(ff.get("note"), where, "note") if "note" in ff else None
         count = of = None
         if "interview" in ff:
-            fi = r.mapping(
-                ff.get("interview"), f"{where}: 'interview'", ("count", "of"), ("count", "of")
-            )
+            fi = r.mapping(ff.get("interview"), f"{where}: 'interview'", ("count", "of"), ("count", "of"))
             if fi is not None and "count" in fi and "of" in fi:
                 count = r.integer(fi.get("count"), where, "interview.count", minimum=0)
                 of = r.integer(fi.get("of"), where, "interview.of", minimum=1)
@@ -153,9 +147,7 @@ def _parse_poll(r: Reader, root: Node) -> PollDefinition | None:
         r.error(f.get("closes"), f"{where}: 'closes' ({closes}) is before 'opens' ({opens})")
     if len(r.issues) > before:
         return None
-    return PollDefinition(
-        slug, question, options, flags["multiple"], opens, closes, flags["show_results"]
-    )
+    return PollDefinition(slug, question, options, flags["multiple"], opens, closes, flags["show_results"])
 
 
 # -- files ----------------------------------------------------------------------------------
@@ -202,9 +194,7 @@ def _read(path: str | Path, root: str | Path | None, issues: list[DefinitionIssu
         return None
 
 
-def _load_text(
-    text: str, file: str, parse: Callable[[Reader, Node], T | None], require_en: bool
-) -> T:
+def _load_text(text: str, file: str, parse: Callable[[Reader, Node], T | None], require_en: bool) -> T:
     issues: list[DefinitionIssue] = []
     node = compose(text, file, issues)
     result = parse(Reader(file, issues, require_en), node) if node is not None else None
@@ -259,9 +249,7 @@ def load_findings(
     return _load_file(path, root, _parse_findings, require_en)
 
 
-def load_poll(
-    path: str | Path, *, root: str | Path | None = None, require_en: bool = True
-) -> PollDefinition:
+def load_poll(path: str | Path, *, root: str | Path | None = None, require_en: bool = True) -> PollDefinition:
     return _load_file(path, root, _parse_poll, require_en)
 
 
@@ -358,9 +346,7 @@ def load_directory(
     return catalogue, [d for _, d in definitions], [p for _, p in polls]
 
 
-def validate_paths(
-    paths: Iterable[str | Path], *, root: str | Path | None = None
-) -> list[DefinitionIssue]:
+def validate_paths(paths: Iterable[str | Path], *, root: str | Path | None = None) -> list[DefinitionIssue]:
     """Check files (questionnaires, findings.yaml, polls/*.yaml); returns all problems."""
     issues: list[DefinitionIssue] = []
     _load_many(paths, Path(root) if root is not None else None, issues)

@@ -112,10 +112,7 @@ class Survey(db.Model):
 
 class SurveyVersion(db.Model):
     __tablename__ = "survey_versions"
-    __table_args__ = (
-        UniqueConstraint("survey_id", "number"),
-        UniqueConstraint("survey_id", "fingerprint"),
-    )
+    __table_args__ = (UniqueConstraint("survey_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)

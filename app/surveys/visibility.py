@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from app.surveys.definitions import Page, Question, SurveyDefinition
 
 
-def _walk(
-    definition: SurveyDefinition, answers: Mapping[str, Any]
-) -> tuple[dict[str, bool], dict[str, Any]]:
+def _walk(definition: SurveyDefinition, answers: Mapping[str, Any]) -> tuple[dict[str, bool], dict[str, Any]]:
     """(key -> shown for every page and question, answers of shown questions only)."""
     shown: dict[str, bool] = {}
     effective: dict[str, Any] = {}

@@ -1,8 +1,8 @@
 """surveys and invitations: versions, responses, answers, drafts, invitations
 
-Revision ID: d47d44110b44
+Revision ID: fb25223e7755
 Revises: 62b5d08bd8c1
-Create Date: 2026-11-29 12:46:04.656529
+Create Date: 2026-11-29 12:46:29.075561
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 
 
 
-revision = 'd47d44110b44'
+revision = 'fb25223e7755'
 down_revision = '62b5d08bd8c1'
 branch_labels = None
 depends_on = None
@@ -46,7 +46,6 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_survey_versions_survey_id_surveys'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_versions')),
-    sa.UniqueConstraint('survey_id', 'fingerprint', name=op.f('uq_survey_versions_survey_id_fingerprint')),
     sa.UniqueConstraint('survey_id', 'number', name=op.f('uq_survey_versions_survey_id_number'))
     )
     with op.batch_alter_table('survey_versions', schema=None) as batch_op:
