@@ -84,6 +84,7 @@ class Config:
     SUPPRESSION_MIN = _int("SUPPRESSION_MIN", 5)
 
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # number of reverse proxies in front
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")  # where pg_dump/pg_restore live (backups)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
