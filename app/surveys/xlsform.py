@@ -142,11 +142,16 @@ def xlsform_to_definition(path: str | Path) -> dict[str, Any]:
 
 
 class _Dumper(yaml.SafeDumper):
-    """Block style overall; texts and options in flow style, as in the spec's examples."""
+    """Block style overall; texts, options and condition leaves in flow style (as in the spec)."""
 
 
 def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
-    flow = set(data) <= {"nl", "en"} or (set(data) <= {"code", "label", "test"} and "code" in data)
+    keys = set(data)
+    flow = (
+        keys <= {"nl", "en"}
+        or (keys <= {"code", "label", "test"} and "code" in keys)
+        or ("question" in keys and len(keys) == 2)  # a condition leaf
+    )
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
 
 
