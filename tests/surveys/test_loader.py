@@ -811,3 +811,37 @@ def test_invalid_utf8_reports_its_line(tmp_path):
     with pytest.raises(DefinitionError) as exc:
         load_definition(path)
     assert [(i.line, i.message) for i in exc.value.errors] == [(2, "file is not valid UTF-8")]
+
+
+def test_hidden_files_are_skipped(tmp_path):
+    surveys = _write_tree(tmp_path)
+    (surveys / ".#sample.yaml").write_text("not: [valid")
+    _, definitions, _ = load_directory(surveys)
+    assert len(definitions) == 1
+
+
+def test_shapes_that_are_not_questions():
+    text = survey_text(
+        """\
+- key: p
+  title: {nl: P, en: P}
+  questions:
+    - just some text  # <- 1
+- key: q
+  title: {nl: Q, en: Q}
+  questions: []  # <- 2
+"""
+    )
+    assert problems(text) == [
+        (
+            marked_line(text, "# <- 1"),
+            "question 1 of page 'p': expected a mapping, got the text 'just some text'",
+        ),
+        (marked_line(text, "# <- 2"), "page 'q': 'questions' needs at least one item"),
+    ]
+    assert str(DefinitionError([])) == ""
+    with pytest.raises(DefinitionError) as exc:
+        load_definition_text(text, FILE)
+    assert str(exc.value).splitlines()[1] == (
+        f"{FILE}:{marked_line(text, '# <- 2')}: page 'q': 'questions' needs at least one item"
+    )
