@@ -84,7 +84,7 @@ def compose(text: str, file: str, issues: list[DefinitionIssue]) -> Node | None:
         mark = exc.problem_mark or exc.context_mark
         context = exc.context
         if context and exc.context_mark and mark and exc.context_mark.line != mark.line:
-            context = f"{context} on line {exc.context_mark.line + 1}:"
+            context = f"{context} (from line {exc.context_mark.line + 1}),"
         detail = " ".join(p for p in (context, exc.problem) if p)
         issues.append(
             DefinitionIssue(file, mark.line + 1 if mark else 1, f"invalid YAML: {detail}")

@@ -21,7 +21,7 @@ def test_yaml_syntax_error_has_a_line():
     assert problems(text) == [
         (
             10,
-            "invalid YAML: while parsing a flow mapping on line 9: expected ',' or '}', "
+            "invalid YAML: while parsing a flow mapping (from line 9), expected ',' or '}', "
             "but got ':'",
         )
     ]
@@ -43,7 +43,8 @@ def test_yaml_syntax_error_has_a_line():
             "a: 1\n---\nb: 2\n",
             (
                 2,
-                "invalid YAML: expected a single document in the stream but found another document",
+                "invalid YAML: expected a single document in the stream (from line 1), "
+                "but found another document",
             ),
         ),
     ],
