@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
-from wtforms import Form
+from wtforms import Form, ValidationError
 from wtforms.csrf.session import SessionCSRF
 from wtforms.meta import DefaultMeta
 
@@ -63,6 +63,29 @@ class BaseForm(Form):
                 label = field.label.text if field.label else field.name
                 items.append((field.id, label, message))
         return items
+
+
+def valid_email(value: str) -> bool:
+    """A plausible e-mail address: one @, something before it, a dotted domain, no spaces.
+
+    Deliberately simple: WTForms' `Email` needs the optional email_validator package (not a
+    dependency), which also refuses reserved domains such as .invalid and .test.
+    """
+    if len(value) > 320 or any(c.isspace() for c in value) or value.count("@") != 1:
+        return False
+    local, _sep, domain = value.partition("@")
+    return bool(local) and "." in domain.strip(".") and ".." not in domain and not domain.startswith(".")
+
+
+class EmailAddress:
+    """WTForms validator for `valid_email`."""
+
+    def __init__(self, message=None):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data and not valid_email(field.data.strip()):
+            raise ValidationError(self.message or field.gettext("Invalid email address."))
 
 
 class CsrfOnlyForm(BaseForm):

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.core.errors import DomainError
+from app.core.forms import valid_email
 from app.extensions import db
 from app.organisations.models import REGIONS, SERVICE_TYPES, Organisation, name_key
 
@@ -51,13 +52,6 @@ def _label_lookup(options: dict) -> dict[str, str]:
     return lookup
 
 
-def _valid_email(value: str) -> bool:
-    if len(value) > 320 or " " in value or value.count("@") != 1:
-        return False
-    local, _sep, domain = value.partition("@")
-    return bool(local) and "." in domain and not domain.startswith(".")
-
-
 def check_fields(name: str, service_type: str, region: str, contact_email: str | None) -> list[str]:
     """The problems with these values, as translated messages (empty when valid)."""
     problems = []
@@ -69,7 +63,7 @@ def check_fields(name: str, service_type: str, region: str, contact_email: str |
         problems.append(_("onbekende soort dienst"))
     if region not in REGIONS:
         problems.append(_("onbekende regio"))
-    if contact_email and not _valid_email(contact_email):
+    if contact_email and not valid_email(contact_email):
         problems.append(_("ongeldig e-mailadres"))
     return problems
 
