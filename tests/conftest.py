@@ -160,8 +160,11 @@ def smtp_server():
 
 
 @pytest.fixture
-def smtp_app(make_app, smtp_server):
-    """An app whose mail goes to the test SMTP server."""
+def smtp_app(app, make_app, smtp_server):
+    """An app whose mail goes to the test SMTP server.
+
+    Depends on `app` so that its context is pushed on top of the one `make_user` brings in.
+    """
     application = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     with application.app_context():
         yield application
