@@ -3,11 +3,14 @@ a real SMTP server, a live server for the browser tests."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from email import message_from_bytes, policy
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app import create_app
@@ -51,6 +54,22 @@ def _empty_tables(app) -> None:
                 conn.execute(table.delete())
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as on a server.
+
+    The `app` fixture keeps a context pushed for the test's own code, and Flask reuses a pushed
+    context for requests: `g` (Flask-Login's current user) and the database session would leak
+    from one request into the next, and a second client would be signed in as the first. The
+    test's session is committed first, so that the request sees what the test set up, and its
+    next query sees what the request did.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_uri, tmp_path):
     """Build apps on the test database; emptied after the test."""
@@ -64,6 +83,7 @@ def make_app(database_uri, tmp_path):
             **overrides,
         }
         application = create_app(settings)
+        application.test_client_class = IsolatedClient
         apps.append(application)
         return application
 
