@@ -10,6 +10,7 @@ from wtforms.csrf.session import SessionCSRF
 from wtforms.meta import DefaultMeta
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_FROM_REQUEST = object()
 
 
 class _BabelTranslations:
@@ -49,9 +50,12 @@ class BaseForm(Form):
         def get_translations(self, form):
             return _BabelTranslations()
 
-    def __init__(self, formdata=None, **kwargs):
-        if formdata is None and request and request.method not in SAFE_METHODS:
-            formdata = request.form
+    def __init__(self, formdata=_FROM_REQUEST, **kwargs):
+        # Without `formdata` a form reads the posted data; `formdata=None` means an empty form
+        # (e.g. a second form on the page, or the token of an error page, which must not
+        # parse the body that got the request refused with 413).
+        if formdata is _FROM_REQUEST:
+            formdata = request.form if request and request.method not in SAFE_METHODS else None
         super().__init__(formdata=formdata, **kwargs)
 
     @property

@@ -37,7 +37,17 @@ HEADER_ALIASES = {
     "e-mail": "contact_email",
     "e-mailadres": "contact_email",
     "contact": "contact_email",
+    "contactadres": "contact_email",
+    "contactadres (e-mail)": "contact_email",
+    "contact address (email)": "contact_email",
+    "type of service": "service_type",
 }
+
+
+def _header_key(title: str) -> str | None:
+    """The column a header names; `Soort dienst`, `soort_dienst` and ` SOORT  DIENST ` alike."""
+    words = " ".join(title.replace("_", " ").split()).lower()
+    return HEADER_ALIASES.get(words) or HEADER_ALIASES.get(words.replace(" ", "_"))
 
 
 def _label_lookup(options: dict) -> dict[str, str]:
@@ -163,7 +173,7 @@ def parse_csv(text: str) -> ImportReport:
         return report
     mapping: dict[int, str] = {}
     for index, title in enumerate(header):
-        key = HEADER_ALIASES.get(title.strip().lower())
+        key = _header_key(title)
         if key:
             mapping[index] = key
     missing = [c for c in ("name", "service_type", "region") if c not in mapping.values()]

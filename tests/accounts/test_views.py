@@ -325,7 +325,9 @@ def test_password_change_needs_the_current_password(client, forms, make_user):
         token_url="/profiel",
     )
     assert response.status_code == 200
-    assert "Je huidige wachtwoord klopt niet." in text_of(response)
+    html = text_of(response)
+    assert "Je huidige wachtwoord klopt niet." in html
+    assert f'value="{user.email}"' in html  # the profile form beside it keeps the user's details
 
 
 # --- access ------------------------------------------------------------------------------------

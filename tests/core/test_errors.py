@@ -87,3 +87,13 @@ def test_method_not_allowed_page(client):
     response = client.get("/afmelden")
     assert response.status_code == 405
     assert "Niet toegestaan" in text_of(response)
+
+
+def test_413_page_for_a_signed_in_user(error_app, make_user):
+    """The page's own forms (sign out) must not parse the refused body again."""
+    client = error_app.test_client()
+    login(client, make_user())
+    token = Browserless(client).token("/profiel")
+    response = client.post("/profiel", data={"csrf_token": token, "name": "x" * 100_000})
+    assert response.status_code == 413
+    assert "Te groot" in text_of(response) and "Afmelden" in text_of(response)
