@@ -227,10 +227,15 @@ def test_phone_layout_has_no_sideways_scroll(phone, make_user, make_organisation
     screenshot(phone, "phone-organisations")
     check_a11y(phone)
 
-    for path in ("/", "/beheer/gebruikers", "/profiel", "/beheer/organisaties/importeren"):
+    for name, path in [
+        ("overview", "/"),
+        ("users", "/beheer/gebruikers"),
+        ("profile", "/profiel"),
+        ("import", "/beheer/organisaties/importeren"),
+    ]:
         phone.goto(path)
         no_horizontal_scroll(phone, 360)
-    screenshot(phone, "phone-users")
+        screenshot(phone, f"phone-{name}")
 
 
 def test_check_a11y_runs_under_the_sites_csp_and_reports_violations(page):
