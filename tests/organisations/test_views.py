@@ -194,3 +194,24 @@ def test_a_large_file_with_bad_rows_can_still_be_confirmed(staff, forms):
     )
     assert response.status_code == 302
     assert services.count_organisations() == 500
+
+
+def test_a_clash_during_the_import_imports_nothing(staff, forms, monkeypatch):
+    """All valid rows or none: a row refused while importing (someone added it meanwhile)."""
+    from app.core.errors import DomainError
+
+    real_save = services.save_organisation
+    calls = []
+
+    def save_then_clash(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise DomainError("Er staat al een organisatie met deze naam in het register.")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(services, "save_organisation", save_then_clash)
+    response = _upload(forms, b"naam,soort_dienst,regio\nEen,caw,limburg\nTwee,clb,limburg\n")
+    assert response.status_code == 302
+    html = text_of(staff.get(response.headers["Location"]))
+    assert "Er staat al een organisatie met deze naam in het register." in html
+    assert services.count_organisations() == 0
