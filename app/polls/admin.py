@@ -6,13 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.validators import Optional
 
 from app.core.access import staff_required
 from app.core.errors import DomainError
 from app.extensions import db
 from app.polls import services, voting
 from app.polls.forms import PollForm
-from wtforms.validators import Optional
 from app.polls.models import Poll
 from app.polls.views import bp, short_url
 from app.surveys.common import Text
