@@ -1,17 +1,22 @@
-"""Poll fixtures: a poll factory and a client that plays a fresh browser."""
+"""Poll fixtures: a poll factory and helpers that vote like a browser."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from app.extensions import db
 from app.polls import services
 from app.surveys.common import Text
+from tests.helpers import csrf_token_from
+
+FORM_TOKEN_RE = re.compile(r'name="form_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="form_token"')
 
 
 @pytest.fixture
 def make_poll(app):
-    """make_poll(slug="p", options=("Ja", "Nee"), multiple=False, opens=None, closes=None, show_results=True)."""
+    """make_poll(slug=..., options=(...), multiple=False, opens=None, closes=None, show_results=True)."""
 
     def factory(
         slug="chaturen",
@@ -35,3 +40,21 @@ def make_poll(app):
         return poll
 
     return factory
+
+
+def ballot_fields(html: str, embed: bool = False) -> dict:
+    """The hidden fields of the vote form on a page."""
+    match = FORM_TOKEN_RE.search(html)
+    assert match, "no vote form on the page"
+    fields = {"form_token": match.group(1) or match.group(2)}
+    if not embed:
+        fields["csrf_token"] = csrf_token_from(html)
+    return fields
+
+
+def vote(client, slug: str, *codes: int, embed: bool = False, **kwargs):
+    """Open the poll page like a browser and vote for `codes`; returns the POST's response."""
+    url = f"/p/{slug}/embed" if embed else f"/p/{slug}"
+    page = client.get(url, **kwargs)
+    data = {**ballot_fields(page.get_data(as_text=True), embed), "keuze": [str(c) for c in codes]}
+    return client.post(url, data=data, **kwargs)
