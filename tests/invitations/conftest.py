@@ -39,7 +39,9 @@ def make_survey(app):
     """make_survey(slug="herbevraging", anonymity="anonymous", status="open", closes_in_days=30)."""
 
     def factory(slug="herbevraging", anonymity="anonymous", status="open", closes_in_days=30):
-        definition = load_definition_text(SURVEY.format(slug=slug, anonymity=anonymity), f"surveys/{slug}.yaml")
+        definition = load_definition_text(
+            SURVEY.format(slug=slug, anonymity=anonymity), f"surveys/{slug}.yaml"
+        )
         version, _outcome = sync_definition(definition)
         survey = version.survey
         survey.status = status

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from app.core.mail import deliver_queued
 from app.core.models import utcnow
 from app.extensions import db
 from app.invitations import services

@@ -29,7 +29,9 @@ def _seed(make_organisation, survey):
     ]
     orgs = [make_organisation(service_type=t, region=r) for t, r, *_flags in spec]
     invitations = services.invite(survey, orgs)
-    for invitation, (_t, _r, started, finished, opted_out, undeliverable) in zip(invitations, spec, strict=True):
+    for invitation, (_t, _r, started, finished, opted_out, undeliverable) in zip(
+        invitations, spec, strict=True
+    ):
         invitation.started_on = date.today() if started else None
         invitation.finished_on = date.today() if finished else None
         invitation.opted_out_at = utcnow() if opted_out else None
@@ -44,7 +46,13 @@ def test_response_rates_overall_and_per_type_and_region(app, make_organisation, 
     _seed(make_organisation, survey)
 
     total = rates.overall(survey.id)
-    assert (total.invited, total.started, total.finished, total.opted_out, total.undeliverable) == (9, 5, 3, 2, 1)
+    assert (total.invited, total.started, total.finished, total.opted_out, total.undeliverable) == (
+        9,
+        5,
+        3,
+        2,
+        1,
+    )
     assert total.finished_percent == 33.3
 
     with app.test_request_context():  # labels are translated

@@ -27,8 +27,9 @@ def test_staff_create_a_poll_in_the_browser_and_anyone_votes(app, client, make_u
     poll = get_poll("wat-vind-je-van-de-nieuwe-chaturen")
     assert [(o.code, o.label_nl) for o in poll.options] == [(1, "Goed"), (2, "Slecht"), (3, "Weet niet")]
     admin_page = text_of(client.get(response.headers["Location"]))
-    assert "&lt;iframe src=&#34;http://localhost/p/wat-vind-je-van-de-nieuwe-chaturen/embed&#34;" in admin_page or (
-        "&lt;iframe src=\"http://localhost/p/wat-vind-je-van-de-nieuwe-chaturen/embed\"" in admin_page
+    assert (
+        "&lt;iframe src=&#34;http://localhost/p/wat-vind-je-van-de-nieuwe-chaturen/embed&#34;" in admin_page
+        or ('&lt;iframe src="http://localhost/p/wat-vind-je-van-de-nieuwe-chaturen/embed"' in admin_page)
     )
 
     voter = app.test_client()
@@ -41,7 +42,9 @@ def test_staff_create_a_poll_in_the_browser_and_anyone_votes(app, client, make_u
 
 def test_poll_form_errors_are_shown(app, client, make_user):
     login(client, make_user(role="admin"))
-    page = text_of(Browserless(client).post("/beheer/polls/nieuw", {"question_nl": "Vraag?", "options_nl": "Enkel"}))
+    page = text_of(
+        Browserless(client).post("/beheer/polls/nieuw", {"question_nl": "Vraag?", "options_nl": "Enkel"})
+    )
     assert "minstens twee antwoordopties" in page
     assert 'class="error-summary"' in page
 
@@ -108,7 +111,11 @@ def test_results_percentages_and_small_numbers(make_app, make_poll):
             vote(app.test_client(), "chaturen", code)
         data = app.test_client().get("/p/chaturen/resultaten.json").get_json()
         assert data["n"] == 3 and data["small"] is True and data["threshold"] == 4
-        assert [(o["code"], o["count"], o["percent"]) for o in data["options"]] == [(1, 2, 66.7), (2, 1, 33.3), (3, 0, 0.0)]
+        assert [(o["code"], o["count"], o["percent"]) for o in data["options"]] == [
+            (1, 2, 66.7),
+            (2, 1, 33.3),
+            (3, 0, 0.0),
+        ]
         voter = app.test_client()
         page = text_of(voter.get(vote(voter, "chaturen", 3).headers["Location"]))
         assert "met minder dan 4 stemmen" not in page  # four votes now
@@ -152,7 +159,9 @@ def test_closed_or_not_yet_open_poll_refuses_votes(app, client, make_poll, opens
     with client.session_transaction() as session:
         session.setdefault("x", 1)
     token = Browserless(client).token("/aanmelden")
-    response = client.post("/p/chaturen", data={"csrf_token": token, "form_token": form_token(poll), "keuze": "1"})
+    response = client.post(
+        "/p/chaturen", data={"csrf_token": token, "form_token": form_token(poll), "keuze": "1"}
+    )
     assert response.status_code == 422 and message in text_of(response)
     assert _counts(poll) == {1: 0, 2: 0, 3: 0}
 
