@@ -381,7 +381,9 @@ def ids(make_user, make_organisation):
     from app.surveys.versions import sync_definition
     from tests.invitations.conftest import SURVEY
 
-    sync_definition(load_definition_text(SURVEY.format(slug="toegang", anonymity="anonymous"), "toegang.yaml"))
+    sync_definition(
+        load_definition_text(SURVEY.format(slug="toegang", anonymity="anonymous"), "toegang.yaml")
+    )
     save_poll(None, "toegang", PollFields(Text("Vraag?"), ((1, Text("Ja")), (2, Text("Nee")))))
     db.session.commit()
     return {"user": make_user(role="admin").id, "org": make_organisation().id, "slug": "toegang"}
