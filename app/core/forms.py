@@ -85,11 +85,11 @@ class EmailAddress:
     """WTForms validator for `valid_email`."""
 
     def __init__(self, message=None):
-        self.message = message
+        self.message = message or _l("Vul een geldig e-mailadres in.")
 
     def __call__(self, form, field):
         if field.data and not valid_email(field.data.strip()):
-            raise ValidationError(self.message or field.gettext("Invalid email address."))
+            raise ValidationError(self.message)
 
 
 class CsrfOnlyForm(BaseForm):

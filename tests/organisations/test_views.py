@@ -166,3 +166,19 @@ def test_list_filters_and_counts(staff, make_organisation):
 
 def test_unknown_organisation_is_404(staff):
     assert staff.get("/beheer/organisaties/424242").status_code == 404
+
+
+def test_a_large_file_with_bad_rows_can_still_be_confirmed(staff, forms):
+    """The checked file travels back in the confirm form; it must fit the form limits."""
+    rows = "".join(f"Organisatie {n:05d},caw,limburg,{'x' * 200}{n}@example.org\n" for n in range(1500))
+    data = ("naam,soort_dienst,regio,e-mail\n" + rows + ",caw,limburg,\n").encode()
+    assert len(data) > 300_000
+    html = text_of(_upload(forms, data))
+    content = re.search(r'name="content" type="hidden" value="([^"]+)"', html).group(1)
+    response = forms.post(
+        "/beheer/organisaties/importeren/bevestigen",
+        {"content": content},
+        token_url="/beheer/organisaties/importeren",
+    )
+    assert response.status_code == 302
+    assert services.count_organisations() == 1500
