@@ -70,9 +70,11 @@ def _ballot(poll: Poll, form_class, endpoint: str, template: str):
                 voting.mark_voted(response, poll, url_for("polls.vote", slug=poll.slug), request.is_secure)
                 return response
     form = form_class(formdata=None, form_token=voting.form_token(poll))
-    thanks = voted and request.args.get("gestemd") == "1"
+    # Right after a vote. Not tied to the cookie: a browser that refuses cookies in a frame
+    # (the embed, on plain HTTP) still sees its thanks; the per-address limit still applies.
+    thanks = request.args.get("gestemd") == "1"
     state = poll.state(today)
-    show = poll.show_results and (voted or state == "closed")
+    show = poll.show_results and (voted or thanks or state == "closed")
     return (
         render_template(
             template,
@@ -82,7 +84,7 @@ def _ballot(poll: Poll, form_class, endpoint: str, template: str):
             voted=voted,
             thanks=thanks,
             error=error,
-            can_vote=state == "open" and not voted,
+            can_vote=state == "open" and not voted and not thanks,
             results=voting.results(poll, str(_locale())) if show else None,
             action=url_for(endpoint, slug=poll.slug),
         ),
