@@ -198,7 +198,7 @@ def test_presenter_view_and_results_json(app, client, make_poll):
     page = text_of(client.get("/p/chaturen/presentatie"))
     assert 'data-poll-results="/p/chaturen/resultaten.json"' in page
     assert '<script src="/static/js/poll-presenter.js"' in page and "<script>" not in page
-    assert "localhost/p/chaturen" in page and "/p/chaturen/qr.svg" in page
+    assert "localhost<wbr>/p/chaturen" in page and "/p/chaturen/qr.svg" in page
     qr = client.get("/p/chaturen/qr.svg")
     assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data and b"style=" not in qr.data
     assert client.get("/p/chaturen/resultaten.json").get_json()["n"] == 0
