@@ -220,3 +220,35 @@ def test_hidden_results_stay_hidden_from_voters_but_not_staff(app, client, make_
 def test_unknown_poll_is_404(client):
     assert client.get("/p/bestaat-niet").status_code == 404
     assert client.get("/p/bestaat-niet/embed").status_code == 404
+
+
+def test_home_page_lists_open_polls_only(app, client, make_poll):
+    today = local_today()
+    make_poll(slug="open-poll", question="Open vraag?")
+    make_poll(slug="later", question="Latere vraag?", opens=today + timedelta(days=3))
+    page = text_of(client.get("/"))
+    assert "Polls: stem mee" in page and 'href="/p/open-poll"' in page
+    assert "/p/later" not in page
+
+
+def test_editing_after_votes_keeps_the_options(app, client, make_user, make_poll):
+    poll = make_poll()
+    vote(app.test_client(), "chaturen", 1)
+    login(client, make_user(role="admin"))
+    form = text_of(client.get("/beheer/polls/chaturen/bewerken"))
+    assert "de antwoordopties en de soort vraag liggen vast" in form and 'name="options_nl"' not in form
+    response = Browserless(client).post(
+        "/beheer/polls/chaturen/bewerken",
+        {"question_nl": "Wat vind je van de chaturen?", "show_results": "y", "slug": "chaturen"},
+    )
+    assert response.status_code == 302
+    poll = get_poll("chaturen")
+    assert poll.question_nl == "Wat vind je van de chaturen?"
+    assert [o.label_nl for o in poll.options] == ["Goed", "Slecht", "Weet niet"]
+
+
+def test_file_polls_are_not_edited_in_the_browser(app, client, make_user):
+    app.test_cli_runner().invoke(args=["polls", "load"])
+    login(client, make_user(role="admin"))
+    response = client.get("/beheer/polls/chaturen/bewerken", follow_redirects=True)
+    assert "Deze poll komt uit een bestand" in text_of(response)
