@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.polls.conftest import make_poll  # noqa: F401 - a fixture shared with the poll tests
+from tests.polls import conftest as poll_fixtures
 
 pytestmark = [
     pytest.mark.browser,
@@ -22,6 +22,7 @@ pytestmark = [
 ]
 
 PASSWORD = "correct horse battery"
+make_poll = poll_fixtures.make_poll  # the poll tests' fixture, shared
 
 
 def _create_poll(page, ui_login, make_user):
@@ -40,7 +41,9 @@ def _create_poll(page, ui_login, make_user):
     return "/p/wat-vind-je-van-de-nieuwe-chaturen"
 
 
-def test_create_vote_see_results_and_vote_only_once(page, new_page, ui_login, make_user, check_a11y, screenshot):
+def test_create_vote_see_results_and_vote_only_once(
+    page, new_page, ui_login, make_user, check_a11y, screenshot
+):
     link = _create_poll(page, ui_login, make_user)
     snippet = page.get_by_label("Insluiten op een website: kopieer deze code")
     expect(snippet).to_have_value(re.compile(r'^<iframe src="http://127\.0\.0\.1:\d+' + link + '/embed"'))
@@ -81,7 +84,11 @@ def test_create_vote_see_results_and_vote_only_once(page, new_page, ui_login, ma
 
 def test_presenter_view_updates_by_itself(page, new_page, live_server, make_poll, screenshot, check_a11y):
     live_server.app.config["POLL_PRESENTER_SECONDS"] = 1
-    make_poll(slug="zaal", question="Welk kanaal gebruikt jouw organisatie het meest?", options=("Facebook", "Instagram"))
+    make_poll(
+        slug="zaal",
+        question="Welk kanaal gebruikt jouw organisatie het meest?",
+        options=("Facebook", "Instagram"),
+    )
     page.goto("/p/zaal/presentatie")
     total = page.locator("[data-total]")
     expect(total).to_have_text("0")
@@ -115,7 +122,7 @@ def other_site():
         body = html.encode()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the http.server API
+            def do_GET(self):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -141,7 +148,8 @@ def test_the_embed_works_inside_another_site(page, live_server, make_poll, other
     page.goto(
         other_site(
             "<!doctype html><html lang='nl'><title>Organisatie</title><h1>Onze website</h1>"
-            f"<iframe src='{live_server.url}/p/ingesloten/embed' title='Poll' width='100%' height='460'></iframe>"
+            f"<iframe src='{live_server.url}/p/ingesloten/embed' title='Poll' width='100%'"
+            " height='460'></iframe>"
         )
     )
     frame = page.frame_locator("iframe")
