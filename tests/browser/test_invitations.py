@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from app.extensions import db
 from app.invitations.models import Invitation
