@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,13 +12,7 @@ from app.extensions import db
 from app.invitations.models import Invitation
 from tests.invitations import conftest as invitation_fixtures
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (Path(__file__).parent / "conftest.py").exists(),
-        reason="the browser fixtures come with the foundation-tests branch",
-    ),
-]
+pytestmark = pytest.mark.browser
 make_survey = invitation_fixtures.make_survey  # the invitation tests' fixture, shared
 
 

@@ -6,20 +6,13 @@ from __future__ import annotations
 import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.polls import conftest as poll_fixtures
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not (Path(__file__).parent / "conftest.py").exists(),
-        reason="the browser fixtures come with the foundation-tests branch",
-    ),
-]
+pytestmark = pytest.mark.browser
 
 PASSWORD = "correct horse battery"
 make_poll = poll_fixtures.make_poll  # the poll tests' fixture, shared
