@@ -21,6 +21,7 @@ FEATURES = (
     "app.organisations",
     "app.surveys",
     "app.invitations",
+    "app.polls",
     "app.privacy",
     "app.demo",
 )
