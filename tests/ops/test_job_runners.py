@@ -1,0 +1,147 @@
+"""Two `flask jobs run` processes at once: every mail exactly once, an exclusive job once."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select
+
+from app.core import jobs
+from app.core.mail import OutgoingMail
+from app.core.models import utcnow
+from app.core.ratelimit import RateCounter
+from app.extensions import db
+from tests.ops.conftest import BIN, output_of
+
+MAILS = 500
+RUNNER_TIMEOUT = 120
+
+
+def _queue_mails(count: int) -> set[str]:
+    subjects = [f"ops-{n:04d}" for n in range(count)]
+    db.session.execute(
+        insert(OutgoingMail),
+        [
+            {
+                "recipient": f"ontvanger{n}@example.org",
+                "subject": subject,
+                "body_text": f"Bericht {subject}",
+                "category": "ops-test",
+                "created_at": utcnow(),
+                "attempts": 0,
+            }
+            for n, subject in enumerate(subjects)
+        ],
+    )
+    db.session.commit()
+    return set(subjects)
+
+
+def _run_together(start_process, env: dict[str, str], *args: str) -> list:
+    runners = [
+        start_process([str(BIN / "flask"), "--app", "wsgi", "jobs", "run", *args], env, f"runner{n}.log")
+        for n in (1, 2)
+    ]
+    for runner in runners:
+        runner.wait(timeout=RUNNER_TIMEOUT)
+    for runner in runners:
+        assert runner.returncode == 0, output_of(runner)[-3000:]
+    return runners
+
+
+def _mail_outcome(output: str) -> tuple[int, float]:
+    """(messages sent, seconds) from a runner's `mail: ok {...} (1.23 s)` line."""
+    match = re.search(r"^mail: ok \{'sent': (\d+).*\((\d+\.\d+) s\)$", output, re.MULTILINE)
+    assert match, output[-3000:]
+    return int(match.group(1)), float(match.group(2))
+
+
+def test_two_runners_deliver_every_mail_exactly_once(
+    make_app, smtp_server, process_env, start_process, database_uri
+):
+    app = make_app()
+    with app.app_context():
+        expected = _queue_mails(MAILS)
+        db.session.remove()
+
+    env = process_env(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
+    runners = _run_together(start_process, env, "--only", "mail")
+
+    subjects = Counter(str(msg["Subject"]) for _rcpt, msg in smtp_server.messages)
+    assert sorted(subjects.elements()) == sorted(expected), "a mail arrived twice or not at all"
+    message_ids = Counter(str(msg["Message-ID"]) for _rcpt, msg in smtp_server.messages)
+    assert len(message_ids) == MAILS
+    with app.app_context():
+        unsent = db.session.scalar(select(func.count()).where(OutgoingMail.sent_at.is_(None)))
+        tried_twice = db.session.scalar(select(func.count()).where(OutgoingMail.attempts != 1))
+        assert (unsent, tried_twice) == (0, 0)
+        db.session.remove()
+
+    outcomes = [_mail_outcome(output_of(runner)) for runner in runners]
+    assert sum(sent for sent, _seconds in outcomes) == MAILS
+    seconds = max(seconds for _sent, seconds in outcomes)
+    backend = database_uri.split(":", 1)[0]
+    print(
+        f"\n[ops] {backend}: {MAILS} mails by two runners (sent {outcomes[0][0]} + {outcomes[1][0]}) "
+        f"in {seconds:.2f} s = {MAILS / max(seconds, 0.001):.0f} mails/s"
+    )
+
+
+def test_two_runners_started_together_run_an_exclusive_job_once(make_app, process_env, start_process):
+    app = make_app()
+    with app.app_context():
+        expired = utcnow() - timedelta(hours=1)
+        db.session.execute(
+            insert(RateCounter),
+            [{"key": f"{n:064d}", "count": 1, "expires_at": expired} for n in range(3)],
+        )
+        db.session.commit()
+        db.session.remove()
+
+    runners = _run_together(start_process, process_env(), "--only", "rate-counters")
+
+    outputs = [output_of(runner) for runner in runners]
+    ran = [out for out in outputs if re.search(r"^rate-counters: ok 3 ", out, re.MULTILINE)]
+    skipped = [out for out in outputs if "rate-counters: skipped" in out]
+    assert (len(ran), len(skipped)) == (1, 1), outputs
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RateCounter)) == 0
+        db.session.remove()
+
+
+def test_a_running_exclusive_job_is_skipped_by_a_second_runner_even_when_forced(make_app):
+    """The lease, not only "not due yet", keeps the second runner out while the first is busy."""
+    app = make_app()
+    inside, release, calls = threading.Event(), threading.Event(), []
+
+    def slow_job():
+        calls.append(threading.get_ident())
+        inside.set()
+        release.wait(timeout=30)
+        return "done"
+
+    jobs.register_job(app, "ops-slow", slow_job, every=0)
+    first: dict[str, str] = {}
+
+    def first_runner():
+        with app.app_context():
+            first.update(jobs.run_jobs(["ops-slow"], force=True))
+            db.session.remove()
+
+    thread = threading.Thread(target=first_runner)
+    thread.start()
+    try:
+        assert inside.wait(timeout=30)
+        with app.app_context():
+            second = jobs.run_jobs(["ops-slow"], force=True)
+            db.session.remove()
+    finally:
+        release.set()
+        thread.join(timeout=30)
+
+    assert second["ops-slow"].startswith("skipped")
+    assert first["ops-slow"].startswith("ok done")
+    assert len(calls) == 1
