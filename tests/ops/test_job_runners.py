@@ -145,3 +145,17 @@ def test_a_running_exclusive_job_is_skipped_by_a_second_runner_even_when_forced(
     assert second["ops-slow"].startswith("skipped")
     assert first["ops-slow"].startswith("ok done")
     assert len(calls) == 1
+
+
+def test_a_limited_run_leaves_the_rest_of_the_queue_to_other_runners(app):
+    """On PostgreSQL a runner reserves a batch; with --limit it must reserve no more than it sends."""
+    from app.core.mail import deliver_queued
+
+    _queue_mails(5)
+    assert deliver_queued(limit=3)["sent"] == 3
+    waiting = db.session.scalars(
+        select(OutgoingMail.claimed_until).where(OutgoingMail.sent_at.is_(None))
+    ).all()
+    assert waiting == [None, None]
+    assert deliver_queued()["sent"] == 2
+    assert len(app.extensions["mail_outbox"]) == 5
