@@ -42,9 +42,14 @@ def engine_options(config) -> dict:
 
     PostgreSQL gets a bounded pool from the DB_POOL_* settings, with a liveness check before a
     connection is handed out (a restarted or failed-over server costs no failed requests).
-    Options set explicitly in SQLALCHEMY_ENGINE_OPTIONS win. SQLite keeps SQLAlchemy's defaults.
+    In production, statement values are kept out of error messages (and so out of the logs).
+    Options set explicitly in SQLALCHEMY_ENGINE_OPTIONS win. SQLite keeps SQLAlchemy's pool.
     """
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if config.get("ENV_NAME") == "production":
+        # Database errors quote the statement's values (e-mail addresses, answers) in their
+        # message, and that message lands in the log.
+        options.setdefault("hide_parameters", True)
     if not str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
         return options
     options.setdefault("pool_size", int(config.get("DB_POOL_SIZE", 2)))

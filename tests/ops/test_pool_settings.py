@@ -53,3 +53,9 @@ def test_the_app_engine_uses_the_pool_settings(make_app, database_uri):
         with db.engine.connect() as connection:
             assert connection.connection.dbapi_connection.prepare_threshold is None
             assert connection.execute(text("select 1")).scalar() == 1
+
+
+def test_production_keeps_statement_values_out_of_error_messages():
+    production = engine_options({"SQLALCHEMY_DATABASE_URI": "sqlite://", "ENV_NAME": "production"})
+    assert production == {"hide_parameters": True}
+    assert "hide_parameters" not in engine_options({"SQLALCHEMY_DATABASE_URI": PG, "ENV_NAME": "development"})
