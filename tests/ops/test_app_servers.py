@@ -92,7 +92,8 @@ def two_servers(database_uri, tmp_path_factory):
             "throwaway PostgreSQL cluster (TEST_DATABASE_URL)"
         )
     folder = tmp_path_factory.mktemp("servers")
-    env = process_environment(database_uri, folder, LOGIN_MAX_FAILURES=5)
+    # POLL_VOTE_LIMIT is for the poll check that comes with the polls (reach branch).
+    env = process_environment(database_uri, folder, LOGIN_MAX_FAILURES=5, POLL_VOTE_LIMIT=3)
     ports = [free_port(), free_port()]
     gunicorn = [str(BIN / "gunicorn"), "--workers", "1", "--no-control-socket"]
     with processes(folder) as group:
