@@ -5,7 +5,7 @@ message exists if and only if the change was committed. `flask --app wsgi mail s
 runner) delivers the queue. Each row is claimed with a conditional UPDATE before it is sent, so two
 runners at once never send the same message twice. On PostgreSQL a runner first reserves a batch
 with FOR UPDATE SKIP LOCKED, so runners on several servers work on different rows instead of
-racing for the same ones (measured: about 1.5x the throughput of two runners, 20% less CPU).
+racing for the same ones.
 """
 
 from __future__ import annotations
