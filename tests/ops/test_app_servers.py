@@ -157,3 +157,38 @@ def test_a_rate_limit_holds_across_both_servers(two_servers, app):
     for port in (port_a, port_b):
         status, _headers, _page = Browser(port).post_form("/wachtwoord-vergeten", form)
         assert status == 429
+
+
+def test_a_poll_vote_limit_holds_across_both_servers(two_servers, app):
+    """POLL_VOTE_LIMIT = 3 votes per poll per address, counted over both servers together."""
+    from app.extensions import db
+    from app.polls import services
+    from app.surveys.common import Text
+    from tests.polls.conftest import ballot_fields
+
+    fields = services.PollFields(
+        Text("Welk kanaal?", "Which channel?"),
+        ((1, Text("Facebook", "Facebook")), (2, Text("Instagram", "Instagram"))),
+        False,
+        None,
+        None,
+        True,
+    )
+    services.save_poll(None, "twee-servers", fields)
+    db.session.commit()
+    port_a, port_b = two_servers
+    for port in (port_a, port_b, port_a):  # three fresh browsers, alternating servers
+        browser = Browser(port)
+        status, _headers, page = browser.get("/p/twee-servers")
+        assert status == 200
+        status, _headers, _page = browser.request(
+            "POST", "/p/twee-servers", {**ballot_fields(page), "keuze": "1"}
+        )
+        assert status == 302
+    for port in (port_b, port_a):
+        browser = Browser(port)
+        status, _headers, page = browser.get("/p/twee-servers")
+        status, _headers, _page = browser.request(
+            "POST", "/p/twee-servers", {**ballot_fields(page), "keuze": "2"}
+        )
+        assert status == 429
