@@ -35,7 +35,7 @@ pages:
       - key: kanalen
         type: multiple_choice
         other: true
-        max_choices: 2
+        max_choices: 3
         text: {nl: "Welke kanalen?", en: "Which channels?"}
         options:
           - {code: 1, label: {nl: "Facebook", en: "Facebook"}}
