@@ -69,7 +69,7 @@ BAD = [
     ("dropdown-unknown", "profiel", {"q-soort": "1", "q-regio": "5"}, "error-regio",
      "Kies een van de aangeboden antwoorden.", None, 'id="q-soort-1" name="q-soort" value="1" checked'),
     ("multiple-too-many", "profiel", {"q-soort": "1", "q-kanalen": ["1", "2", "3"], "q-kanalen-other": "X"},
-     "error-kanalen", "Kies hoogstens 3 antwoorden.", None, 'id="q-soort-1" name="q-soort" value="1" checked'),
+     "error-kanalen", "Kies hoogstens 3 antwoorden.", None, 'name="q-soort" value="1" checked'),
     ("other-too-long", "profiel", {"q-soort": "2", "q-kanalen-other": "x" * 201}, "q-kanalen-other-error",
      "Gebruik hoogstens 200 tekens (nu 201).", None, 'id="q-soort-2" name="q-soort" value="2" checked'),
     ("likert-required", "facebook", {"q-fb_stellingen_tijd": "1", "q-fb_stellingen_bereik": "2"},
@@ -110,7 +110,8 @@ def test_bad_values_are_shown_next_to_the_field_and_in_the_summary(
     response = walk.page(page, data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200  # the same page again, not the next one
-    summary = html[html.index('class="error-summary"'):html.index("</div>", html.index('class="error-summary"'))]
+    top = html.index('class="error-summary"')
+    summary = html[top : html.index("</div>", top)]
     assert message in summary
     field_error = re.search(rf'id="{re.escape(error_id)}">(.*?)</p>', html, re.S)
     assert field_error and message in field_error.group(1)
