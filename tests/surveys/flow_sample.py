@@ -98,3 +98,22 @@ pages:
 
 def flow_survey_text(anonymity: str = "anonymous") -> str:
     return FLOW_SURVEY.replace("ANONYMITY", anonymity)
+
+
+PROFILE = {"q-soort": "1", "q-regio": "2", "q-kanalen": ["1", "2"]}
+FACEBOOK = {"q-fb_tevreden": "4", "q-fb_stellingen_tijd": "5", "q-fb_stellingen_bereik": "9"}
+FIGURES = {"q-medewerkers": "12", "q-uren": "2,5", "q-gestart": "2015-03-15"}
+END = {"q-volgorde-1": "2", "q-volgorde-2": "1", "q-volgorde-3": "3", "q-opmerking": "Tot ziens"}
+
+
+def complete(walk, profile=None):
+    """Answer every page (the facebook one only when it is shown); returns the last response."""
+    walk.start()
+    response = walk.page("profiel", profile or PROFILE)
+    if "pagina=facebook" in response.location:
+        response = walk.page("facebook", FACEBOOK)
+    assert "pagina=cijfers" in response.location
+    response = walk.page("cijfers", FIGURES)
+    response = walk.page("slot", END)
+    assert "stap=overzicht" in response.location
+    return response
