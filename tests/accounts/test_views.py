@@ -349,6 +349,15 @@ STAFF_PAGES = [
     ("GET", "/beheer/organisaties/importeren"),
     ("POST", "/beheer/organisaties/importeren"),
     ("POST", "/beheer/organisaties/importeren/bevestigen"),
+    ("GET", "/beheer/bevragingen/"),
+    ("GET", "/beheer/bevragingen/{survey}"),
+    ("POST", "/beheer/bevragingen/{survey}/status"),
+    ("POST", "/beheer/bevragingen/{survey}/data"),
+    ("POST", "/beheer/bevragingen/{survey}/open-link"),
+    ("GET", "/beheer/bevragingen/{survey}/voorbeeld"),
+    ("POST", "/beheer/bevragingen/{survey}/voorbeeld"),
+    ("GET", "/beheer/bevragingen/xlsform"),
+    ("POST", "/beheer/bevragingen/xlsform"),
 ]
 
 
@@ -361,7 +370,14 @@ def _request(client, forms, method, url, ids):
 
 @pytest.fixture
 def ids(make_user, make_organisation):
-    return {"user": make_user(role="admin").id, "org": make_organisation().id}
+    from app.extensions import db
+    from app.surveys.loader import load_definition_text
+    from app.surveys.versions import sync_definition
+    from tests.surveys.survey_samples import SAMPLE
+
+    version, _ = sync_definition(load_definition_text(SAMPLE, "surveys/sample.yaml"))
+    db.session.commit()
+    return {"user": make_user(role="admin").id, "org": make_organisation().id, "survey": version.survey_id}
 
 
 @pytest.mark.parametrize(("method", "url"), ADMIN_PAGES + STAFF_PAGES)
@@ -397,5 +413,6 @@ def test_the_access_lists_cover_every_admin_url(app):
         if not rule.rule.startswith("/beheer"):
             continue
         path = rule.rule.replace("<int:user_id>", "{user}").replace("<int:org_id>", "{org}")
+        path = path.replace("<int:survey_id>", "{survey}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (method, path) in listed, f"{method} {rule.rule} has no access test"
