@@ -123,11 +123,17 @@ def page_step(respondent: flow.Respondent, page_key: str):
     revealed = [q for q in visible if q.key not in shown]
     errors = {key: error for key, error in errors.items() if key in shown}
     merged = flow.merge_page(answers, page, page_answers)
-    respondent.save(merged, page.key, respondent_name())
-    db.session.commit()
-
     previous, following = flow.neighbours(visible_pages(definition, merged), page)
     action = request.form.get("actie", "volgende")
+    stays = bool(errors or revealed) or action == "bewaren"
+    # Where a colleague or another device resumes: the page this respondent goes to now.
+    if action == "vorige":
+        resume_at = previous or page
+    else:
+        resume_at = page if stays or following is None else following
+    respondent.save(merged, resume_at.key, respondent_name())
+    db.session.commit()
+
     if action == "vorige":
         return redirect(respondent.url(**{PAGE: previous.key}) if previous else respondent.url())
     if errors or revealed:

@@ -126,7 +126,7 @@ def test_invitation_draft_is_shared_and_resumed_by_a_second_client(invited, app)
     start = other.get().get_data(as_text=True)
     assert "Laatst bewaard door Els op" in start and "Verdergaan" in start
     response = other.start(name="Jan")
-    assert "pagina=facebook" in response.location  # where the colleague left off
+    assert "pagina=cijfers" in response.location  # where the colleague left off
     page = other.get(pagina="profiel").get_data(as_text=True)
     assert 'name="q-soort" value="1" checked' in page and '<option value="2" selected>' in page
     other.page("cijfers", FIGURES)

@@ -36,7 +36,7 @@ def test_the_same_browser_resumes_automatically_and_sees_its_resume_link(public)
     link = RESUME_RE.search(page).group(1)
     assert f"/e/{public.survey.public_token}/verder/" in link
     assert "Verdergaan" in public.get().get_data(as_text=True)
-    assert "pagina=profiel" in public.start().location  # the page it last saved
+    assert "pagina=facebook" in public.start().location  # the page it went on to
     assert count(Draft) == 1
 
 
@@ -46,7 +46,7 @@ def test_the_resume_link_continues_on_another_device(public, app, walker):
     link = RESUME_RE.search(public.get(pagina="facebook").get_data(as_text=True)).group(1)
     other_client = app.test_client()
     response = other_client.get(link.replace("http://localhost", ""))
-    assert response.status_code == 302 and "pagina=profiel" in response.location
+    assert response.status_code == 302 and "pagina=facebook" in response.location
     other = walker(other_client, public.base)
     page = other.get(pagina="profiel").get_data(as_text=True)
     assert 'name="q-soort" value="1" checked' in page
