@@ -127,10 +127,7 @@ def page_step(respondent: flow.Respondent, page_key: str):
     action = request.form.get("actie", "volgende")
     stays = bool(errors or revealed) or action == "bewaren"
     # Where a colleague or another device resumes: the page this respondent goes to now.
-    if action == "vorige":
-        resume_at = previous or page
-    else:
-        resume_at = page if stays or following is None else following
+    resume_at = (previous or page) if action == "vorige" else (following if following and not stays else page)
     respondent.save(merged, resume_at.key, respondent_name())
     db.session.commit()
 
