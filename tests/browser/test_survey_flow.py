@@ -159,7 +159,7 @@ def test_errors_and_the_matrix_on_a_wide_screen_with_the_keyboard(page, flow_tok
     page.get_by_role("button", name="Volgende").focus()
     page.keyboard.press("Enter")  # nothing answered: the required question is refused
     summary = page.locator(".error-summary")
-    expect(summary).to_contain_text("Soort dienst?: Deze vraag is verplicht.")
+    expect(summary).to_contain_text("Deze vraag is verplicht. (Soort dienst?)")
     check_a11y(page)
     screenshot(page, "survey-error-desktop")
     summary.get_by_role("link").first.click()

@@ -108,7 +108,7 @@ def test_the_summary_refuses_to_submit_while_required_answers_are_missing(invite
     response = walk.submit()
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and 'role="alert"' in html
-    assert "Hoeveel medewerkers?: Deze vraag is verplicht." in html
+    assert 'Deze vraag is verplicht.</a> <span class="error-question">(Hoeveel medewerkers?)' in html
     assert "?pagina=facebook#question-fb_tevreden" in html
     assert count(Response) == 0 and count(Draft) == 1
 
