@@ -41,7 +41,8 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
 
     SITE_NAME = os.environ.get("SITE_NAME", "WWWelzijn")
-    SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "de onderzoeksgroep WWWelzijn (Arteveldehogeschool)")
+    # A proper name: it reads in both languages ("beheerd door ...", "run by ...").
+    SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "Arteveldehogeschool (onderzoeksgroep WWWelzijn)")
     # Absolute base URL used in e-mails (links must work outside a request).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 

@@ -214,6 +214,17 @@ def test_invitation_by_email_works_once(app, client, forms, make_user):
     login(fresh, invited, NEW_PASSWORD)
 
 
+def test_invitation_of_a_deactivated_account_no_longer_works(app, client, forms, make_user):
+    admin = make_user(role="admin")
+    login(client, admin)
+    forms.post("/beheer/gebruikers/uitnodigen", {"name": "Weg", "email": "weg@example.org", "role": "member"})
+    link = link_in(deliver_mail(app)[-1])
+    invited = db.session.scalar(select(User).where(User.email == "weg@example.org"))
+    url = f"/beheer/gebruikers/{invited.id}"
+    forms.post(url + "/status", token_url=url)
+    assert app.test_client().get(link).status_code == 404
+
+
 def test_inviting_an_existing_address_is_refused_at_the_field(client, forms, make_user):
     admin = make_user(role="admin")
     login(client, admin)

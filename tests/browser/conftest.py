@@ -73,7 +73,9 @@ def live_server(make_app):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, headless, started once per run."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=10_000)  # as the pages' own timeout: CI machines can be busy
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (scripts/test does)")

@@ -149,3 +149,33 @@ def test_file_transport_writes_eml_files(make_app, tmp_path):
         files = list((tmp_path / "mails").glob("*.eml"))
         assert [f.name for f in files] == [f"{mail.id:08d}.eml"]
         assert b"/wachtwoord-instellen/tok" in files[0].read_bytes()
+
+
+def _queue(n: int) -> None:
+    for i in range(n):
+        queue_mail(
+            f"p{i}@example.org",
+            "Hallo",
+            "mail/password_reset",
+            "test",
+            user=type("U", (), {"name": "X"})(),
+            token=f"t{i}",
+            hours=2,
+        )
+    db.session.commit()
+
+
+def test_limit_sends_at_most_that_many(app):
+    _queue(3)
+    assert deliver_queued(limit=2)["sent"] == 2
+    assert deliver_queued()["sent"] == 1
+    assert [m.status for m in db.session.scalars(select(OutgoingMail))] == ["sent"] * 3
+
+
+def test_gives_up_after_max_attempts(make_app):
+    app = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_MAX_ATTEMPTS=1)
+    with app.app_context():
+        _queue(1)
+        assert deliver_queued() == {"sent": 0, "retry": 0, "gave_up": 1}
+        mail = db.session.scalar(select(OutgoingMail))
+        assert mail.status == "failed" and mail.failed_at is not None

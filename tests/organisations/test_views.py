@@ -180,9 +180,11 @@ def test_unknown_organisation_is_404(staff):
 
 def test_a_large_file_with_bad_rows_can_still_be_confirmed(staff, forms):
     """The checked file travels back in the confirm form; it must fit the form limits."""
-    rows = "".join(f"Organisatie {n:05d},caw,limburg,{'x' * 200}{n}@example.org\n" for n in range(1500))
+    rows = "".join(
+        f"Organisatie {n:04d} {'y' * 150},caw,limburg,{'x' * 280}{n}@example.org\n" for n in range(500)
+    )
     data = ("naam,soort_dienst,regio,e-mail\n" + rows + ",caw,limburg,\n").encode()
-    assert len(data) > 300_000
+    assert len(data) > 230_000
     html = text_of(_upload(forms, data))
     content = re.search(r'name="content" type="hidden" value="([^"]+)"', html).group(1)
     response = forms.post(
@@ -191,4 +193,25 @@ def test_a_large_file_with_bad_rows_can_still_be_confirmed(staff, forms):
         token_url="/beheer/organisaties/importeren",
     )
     assert response.status_code == 302
-    assert services.count_organisations() == 1500
+    assert services.count_organisations() == 500
+
+
+def test_a_clash_during_the_import_imports_nothing(staff, forms, monkeypatch):
+    """All valid rows or none: a row refused while importing (someone added it meanwhile)."""
+    from app.core.errors import DomainError
+
+    real_save = services.save_organisation
+    calls = []
+
+    def save_then_clash(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 2:
+            raise DomainError("Er staat al een organisatie met deze naam in het register.")
+        return real_save(*args, **kwargs)
+
+    monkeypatch.setattr(services, "save_organisation", save_then_clash)
+    response = _upload(forms, b"naam,soort_dienst,regio\nEen,caw,limburg\nTwee,clb,limburg\n")
+    assert response.status_code == 302
+    html = text_of(staff.get(response.headers["Location"]))
+    assert "Er staat al een organisatie met deze naam in het register." in html
+    assert services.count_organisations() == 0
