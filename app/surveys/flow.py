@@ -84,10 +84,11 @@ def check_complete(definition: SurveyDefinition, answers: Mapping[str, Any]):
     (a required question on a skipped page, or a value a changed definition no longer accepts).
     """
     pruned = prune_hidden(definition, answers)
+    shown = {q.key for q in visible_questions(definition, pruned)}  # one walk, not one per page
     final: dict[str, Any] = {}
     problems = []
     for page in visible_pages(definition, pruned):
-        for question in visible_questions(definition, pruned, page):
+        for question in (q for q in page.questions if q.key in shown):
             try:
                 final.update(parse_answer(question, form_values(question, pruned)))
             except AnswerError as error:

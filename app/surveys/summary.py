@@ -74,10 +74,12 @@ def describe(question: Question, answers: Mapping[str, Any], locale: str) -> lis
 def summarise(definition: SurveyDefinition, answers: Mapping[str, Any], locale: str) -> list[SummaryPage]:
     """Every visible page with every visible question and its answer."""
     pages = []
+    shown = {q.key for q in visible_questions(definition, answers)}
     for page in visible_pages(definition, answers):
         items = [
             item
-            for question in visible_questions(definition, answers, page)
+            for question in page.questions
+            if question.key in shown
             for item in describe(question, answers, locale)
         ]
         pages.append(SummaryPage(page, page.title.get(locale), items))
