@@ -382,8 +382,8 @@ class PreviewRespondent(Respondent):
         return url_for(self.endpoint, survey_id=self.survey.id, **params)
 
     def save(self, answers, page_key, name):
-        # Long texts are cut so the answers fit in the session cookie; it is only a preview.
-        compact = {k: v[:200] if isinstance(v, str) else v for k, v in answers.items()}
+        # Texts are cut so the answers fit in the 4 KB session cookie; it is only a preview.
+        compact = {k: v[:80] if isinstance(v, str) else v for k, v in answers.items()}
         stored = dict(session.get(SESSION_PREVIEW, {}))
         stored[str(self.survey.id)] = compact
         session[SESSION_PREVIEW] = stored
