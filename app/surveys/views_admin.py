@@ -13,7 +13,7 @@ from app.core.access import staff_required
 from app.core.errors import DomainError
 from app.core.forms import CsrfOnlyForm
 from app.extensions import db
-from app.surveys import flow, services
+from app.surveys import respondents, services
 from app.surveys.forms import DatesForm, XLSFormUploadForm
 from app.surveys.views_respond import bp, run
 
@@ -119,7 +119,7 @@ def change_public_link(survey_id: int):
 def preview_survey(survey_id: int):
     """The survey exactly as respondents see it; answers stay in the session, nothing is stored."""
     survey = services.get_survey_or_404(survey_id)
-    respondent = flow.PreviewRespondent(survey)
+    respondent = respondents.PreviewRespondent(survey)
     if request.args.get("opnieuw"):
         respondent.reset()
         return redirect(respondent.url())

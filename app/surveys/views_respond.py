@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.surveys import flow
+from app.surveys import flow, respondents
 from app.surveys.forms import StartForm, make_response_form
 from app.surveys.services import status_key
 from app.surveys.summary import summarise
@@ -36,33 +36,33 @@ def link_not_working():
 @bp.route("/u/<token>", methods=["GET", "POST"])
 def respond_invitation(token: str):
     """An organisation's personal invitation link (shared by its colleagues)."""
-    invitation = flow.find_invitation(token)
+    invitation = respondents.find_invitation(token)
     if invitation is None:
         return link_not_working()
-    return run(flow.InvitationRespondent(invitation, token, for_update=request.method == "POST"))
+    return run(respondents.InvitationRespondent(invitation, token, for_update=request.method == "POST"))
 
 
 @bp.route("/e/<public_token>", methods=["GET", "POST"])
 def respond_public(public_token: str):
     """The survey's public link (only while it is switched on)."""
-    survey = flow.find_public_survey(public_token)
+    survey = respondents.find_public_survey(public_token)
     if survey is None:
         return link_not_working()
-    return run(flow.PublicRespondent(survey, for_update=request.method == "POST"))
+    return run(respondents.PublicRespondent(survey, for_update=request.method == "POST"))
 
 
 @bp.route("/e/<public_token>/verder/<resume>")
 def resume_public(public_token: str, resume: str):
     """A resume link: continue a public-link draft in this browser (e.g. on another device)."""
-    survey = flow.find_public_survey(public_token)
-    if survey is None or not flow.adopt_resume(survey, resume):
+    survey = respondents.find_public_survey(public_token)
+    if survey is None or not respondents.adopt_resume(survey, resume):
         return link_not_working()
-    respondent = flow.PublicRespondent(survey)
+    respondent = respondents.PublicRespondent(survey)
     page = respondent.draft.page_key if respondent.draft else None
     return redirect(respondent.url(**({PAGE: page} if page else {})))
 
 
-def run(respondent: flow.Respondent):
+def run(respondent: respondents.Respondent):
     """The flow for any way in: thank-you, closed, start, a page, or the summary."""
     g.no_store = True  # answers in progress must not sit in shared caches
     preview = respondent.kind == "preview"
@@ -81,23 +81,23 @@ def run(respondent: flow.Respondent):
 def respondent_name() -> str | None:
     if current_user.is_authenticated:
         return current_user.name
-    return session.get(flow.SESSION_NAME)
+    return session.get(respondents.SESSION_NAME)
 
 
-def _context(respondent: flow.Respondent, **extra) -> dict:
+def _context(respondent: respondents.Respondent, **extra) -> dict:
     pages = visible_pages(respondent.definition, respondent.answers)
     return {"r": respondent, "definition": respondent.definition, "locale": locale(),
             "pages": pages, "preview": respondent.kind == "preview", **extra}
 
 
-def start_step(respondent: flow.Respondent):
+def start_step(respondent: respondents.Respondent):
     """Title, intro, what is stored (the anonymity mode) and, for shared links, an optional name."""
     ask_name = respondent.kind != "public" and respondent.anonymity != "anonymous"
     ask_name = ask_name and not current_user.is_authenticated
-    form = StartForm(name=session.get(flow.SESSION_NAME))
+    form = StartForm(name=session.get(respondents.SESSION_NAME))
     if request.method == "POST" and form.validate():
         if ask_name:
-            session[flow.SESSION_NAME] = (form.name.data or "").strip() or None
+            session[respondents.SESSION_NAME] = (form.name.data or "").strip() or None
         pages = visible_pages(respondent.definition, respondent.answers)
         keys = [p.key for p in pages]
         page_key = respondent.draft.page_key if respondent.draft is not None else None
@@ -106,7 +106,7 @@ def start_step(respondent: flow.Respondent):
                            **_context(respondent))
 
 
-def page_step(respondent: flow.Respondent, page_key: str):
+def page_step(respondent: respondents.Respondent, page_key: str):
     """One page of questions: show it, or save its answers and move back or on."""
     definition, answers = respondent.definition, respondent.answers
     pages = visible_pages(definition, answers)
@@ -155,7 +155,7 @@ def _render_page(respondent, page, form):
     return render_template("surveys/respond/page.html", **context)
 
 
-def summary_step(respondent: flow.Respondent):
+def summary_step(respondent: respondents.Respondent):
     """Every visible answer with a link to change it, then the final submit."""
     if not respondent.started:
         if request.method == "POST" and respondent.lost_draft:
