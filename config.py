@@ -90,6 +90,12 @@ class Config:
 
     SURVEYS_DIR = os.environ.get("SURVEYS_DIR")  # default: <project>/surveys
     SUPPRESSION_MIN = _int("SUPPRESSION_MIN", 5)
+    # Polls: below this many votes the results page says the numbers mean little.
+    POLL_SMALL_N = _int("POLL_SMALL_N", 5)
+    # Votes per poll from one client address per window (a congress hall may share one address).
+    POLL_VOTE_LIMIT = _int("POLL_VOTE_LIMIT", 120)
+    POLL_VOTE_WINDOW_SECONDS = _int("POLL_VOTE_WINDOW_SECONDS", 600)
+    POLL_PRESENTER_SECONDS = _int("POLL_PRESENTER_SECONDS", 3)
     # Days after a survey closes before e-mail addresses, links and drafts are deleted.
     RETENTION_DAYS = _int("RETENTION_DAYS", 90)
 

@@ -22,6 +22,7 @@ FEATURES = (
     "app.organisations",
     "app.surveys",
     "app.invitations",
+    "app.polls",
     "app.privacy",
     "app.demo",
 )

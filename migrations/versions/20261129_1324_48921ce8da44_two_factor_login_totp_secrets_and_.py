@@ -1,7 +1,7 @@
 """two-factor login: TOTP secrets and recovery codes
 
 Revision ID: 48921ce8da44
-Revises: 7dbf309b7bfe
+Revises: d0c943cdd358
 Create Date: 2026-11-29 13:24:53.640870
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '48921ce8da44'
-down_revision = '7dbf309b7bfe'
+down_revision = 'd0c943cdd358'
 branch_labels = None
 depends_on = None
 

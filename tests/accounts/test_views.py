@@ -364,6 +364,18 @@ STAFF_PAGES = [
     ("GET", "/beheer/organisaties/importeren"),
     ("POST", "/beheer/organisaties/importeren"),
     ("POST", "/beheer/organisaties/importeren/bevestigen"),
+    ("GET", "/beheer/uitnodigingen"),
+    ("GET", "/beheer/bevragingen/{slug}/uitnodigen"),
+    ("POST", "/beheer/bevragingen/{slug}/uitnodigen"),
+    ("GET", "/beheer/bevragingen/{slug}/uitnodigingen"),
+    ("POST", "/beheer/bevragingen/{slug}/herinneren"),
+    ("GET", "/beheer/bevragingen/{slug}/respons"),
+    ("GET", "/beheer/polls/"),
+    ("GET", "/beheer/polls/nieuw"),
+    ("POST", "/beheer/polls/nieuw"),
+    ("GET", "/beheer/polls/{slug}"),
+    ("GET", "/beheer/polls/{slug}/bewerken"),
+    ("POST", "/beheer/polls/{slug}/bewerken"),
 ]
 
 
@@ -376,7 +388,20 @@ def _request(client, forms, method, url, ids):
 
 @pytest.fixture
 def ids(make_user, make_organisation):
-    return {"user": make_user(role="admin").id, "org": make_organisation().id}
+    """Ids for the URLs above; {slug} names both a survey and a poll."""
+    from app.extensions import db
+    from app.polls.services import PollFields, save_poll
+    from app.surveys.common import Text
+    from app.surveys.loader import load_definition_text
+    from app.surveys.versions import sync_definition
+    from tests.invitations.conftest import SURVEY
+
+    sync_definition(
+        load_definition_text(SURVEY.format(slug="toegang", anonymity="anonymous"), "toegang.yaml")
+    )
+    save_poll(None, "toegang", PollFields(Text("Vraag?"), ((1, Text("Ja")), (2, Text("Nee")))))
+    db.session.commit()
+    return {"user": make_user(role="admin").id, "org": make_organisation().id, "slug": "toegang"}
 
 
 @pytest.mark.parametrize(("method", "url"), ADMIN_PAGES + STAFF_PAGES)
@@ -412,5 +437,6 @@ def test_the_access_lists_cover_every_admin_url(app):
         if not rule.rule.startswith("/beheer"):
             continue
         path = rule.rule.replace("<int:user_id>", "{user}").replace("<int:org_id>", "{org}")
+        path = path.replace("<slug>", "{slug}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (method, path) in listed, f"{method} {rule.rule} has no access test"
