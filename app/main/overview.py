@@ -1,7 +1,8 @@
 """What the menu, the home page and the personal overview show.
 
 Features register providers on the app in their `init_app(app)`, so this module (and `core`)
-never imports a feature. Profile and user-admin sections work the same way (provider gets a user). A section provider returns None to show nothing; a section is a dict
+never imports a feature. Profile and user-admin sections work the same way (the provider
+gets a user). A section provider returns None to show nothing; a section is a dict
 `{"title": str, "items": [{"label", "url", "meta"?}], "empty": str?, "more": (label, url)?}`.
 """
 

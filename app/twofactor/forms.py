@@ -29,11 +29,19 @@ class SetupCodeForm(BaseForm):
     )
 
 
-class ManageCodeForm(BaseForm):
-    """Changes to a set-up app need a current code (from the app, or a recovery code)."""
-
-    code = StringField(
+def _current_code_field():
+    return StringField(
         _l("Code uit je app of een herstelcode"),
         validators=[InputRequired(), Length(max=40)],
         render_kw={"autocapitalize": "off", "spellcheck": "false"},
     )
+
+
+# Changes to a set-up app need a current code (from the app, or a recovery code). Two forms on
+# one page, so their fields have different names (a WTForms prefix would rename the CSRF field).
+class RecoveryCodesForm(BaseForm):
+    code = _current_code_field()
+
+
+class TurnOffForm(BaseForm):
+    off_code = _current_code_field()

@@ -71,9 +71,7 @@ def grouped(secret: str) -> str:
 
 def provisioning_uri(user: User, secret: str) -> str:
     """The otpauth:// link an authenticator app reads from the QR code."""
-    return pyotp.TOTP(secret).provisioning_uri(
-        name=user.email, issuer_name=current_app.config["SITE_NAME"]
-    )
+    return pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=current_app.config["SITE_NAME"])
 
 
 def qr_code_data_uri(text: str) -> str:
@@ -215,9 +213,7 @@ def new_recovery_codes(user: User) -> list[str]:
         raw = "".join(
             secrets.choice(RECOVERY_ALPHABET) for _i in range(RECOVERY_GROUPS * RECOVERY_GROUP_LENGTH)
         )
-        code = "-".join(
-            raw[i : i + RECOVERY_GROUP_LENGTH] for i in range(0, len(raw), RECOVERY_GROUP_LENGTH)
-        )
+        code = "-".join(raw[i : i + RECOVERY_GROUP_LENGTH] for i in range(0, len(raw), RECOVERY_GROUP_LENGTH))
         codes.append(code)
         db.session.add(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(user.id, code)))
     db.session.flush()
@@ -267,7 +263,9 @@ def reset(actor: User | None, user: User) -> None:
     The user's sessions end; staff set up a new app at their next login.
     """
     if actor is not None and actor.id == user.id:
-        raise DomainError(_("Je kan je eigen tweestapsverificatie niet herstellen. Vraag het een andere beheerder."))
+        raise DomainError(
+            _("Je kan je eigen tweestapsverificatie niet herstellen. Vraag het een andere beheerder.")
+        )
     _remove(user)
     user.end_sessions()
     log.info(

@@ -15,7 +15,7 @@ from app.core.forms import CsrfOnlyForm
 from app.core.urls import safe_next
 from app.extensions import db
 from app.twofactor import flow, services
-from app.twofactor.forms import LoginCodeForm, ManageCodeForm, SetupCodeForm
+from app.twofactor.forms import LoginCodeForm, RecoveryCodesForm, SetupCodeForm, TurnOffForm
 
 bp = Blueprint("twofactor", __name__, template_folder="templates")
 
@@ -82,7 +82,9 @@ def setup():
     """Set up an authenticator app (QR code, first code, recovery codes); once set up, manage it."""
     user, pending = _setup_page_user()
     if user is None:
-        return flow.start_over() if flow.has_pending() else redirect(url_for("accounts.login", next=SETUP_URL))
+        return (
+            flow.start_over() if flow.has_pending() else redirect(url_for("accounts.login", next=SETUP_URL))
+        )
     if services.get_credential(user) is not None:
         if pending:
             return redirect(url_for("twofactor.second_step"))
@@ -119,8 +121,8 @@ def _manage_page(user: User, codes_form=None, off_form=None):
         credential=services.get_credential(user),
         left=services.recovery_codes_left(user),
         must=services.must_use(user),
-        codes_form=codes_form or ManageCodeForm(formdata=None, prefix="codes"),
-        off_form=off_form or ManageCodeForm(formdata=None, prefix="off"),
+        codes_form=codes_form or RecoveryCodesForm(formdata=None),
+        off_form=off_form or TurnOffForm(formdata=None),
     )
 
 
@@ -129,7 +131,7 @@ def _manage_page(user: User, codes_form=None, off_form=None):
 def replace_recovery_codes():
     """New recovery codes (the old ones stop working); needs a current code."""
     user = current_user._get_current_object()
-    form = ManageCodeForm(prefix="codes")
+    form = RecoveryCodesForm()
     if form.validate():
         _throttle(user)
         try:
@@ -151,14 +153,14 @@ def replace_recovery_codes():
 def turn_off():
     """Members only: turn two-factor login off again; needs a current code."""
     user = current_user._get_current_object()
-    form = ManageCodeForm(prefix="off")
+    form = TurnOffForm()
     if form.validate():
         _throttle(user)
         try:
-            services.turn_off(user, form.code.data)
+            services.turn_off(user, form.off_code.data)
         except DomainError as error:
             db.session.commit()  # the attempt counts
-            form.code.errors.append(str(error))
+            form.off_code.errors.append(str(error))
         else:
             _throttle_passed(user)
             db.session.commit()
