@@ -105,12 +105,14 @@ def setup():
             else:
                 next_url = safe_next(request.args.get("next"), url_for("twofactor.setup"))
             return render_template("twofactor/recovery_codes.html", codes=codes, next_url=next_url, new=True)
+    uri = services.provisioning_uri(user, secret)
     return render_template(
         "twofactor/setup.html",
         form=form,
         user=user,
         must=services.must_use(user),
-        qr_code=services.qr_code_data_uri(services.provisioning_uri(user, secret)),
+        qr_code=services.qr_code_data_uri(uri),
+        otpauth_uri=uri,
         secret=services.grouped(secret),
     )
 
