@@ -70,7 +70,14 @@ def _profile_section(user) -> dict:
 
 
 def _user_admin_section(user) -> dict:
-    _state, text = _status(user)
+    state, text = _status(user)
+    if not state:  # nothing to reset
+        empty = (
+            _("Nog niet ingesteld: bij de volgende aanmelding stelt deze persoon een app in.")
+            if user.is_staff
+            else _("Staat uit.")
+        )
+        return {"title": _("Tweestapsverificatie"), "items": [], "empty": empty}
     return {
         "title": _("Tweestapsverificatie"),
         "items": [

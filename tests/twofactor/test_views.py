@@ -395,3 +395,16 @@ def test_secrets_and_codes_never_reach_the_log(client, make_user, caplog):
         assert value not in caplog.text
     stored = db.session.scalar(select(User).where(User.id == user.id))
     assert stored is not None
+
+
+def test_the_user_admin_page_offers_a_reset_only_when_there_is_something_to_reset(client, make_user):
+    login(client, make_user(role="admin"))
+    member, new_researcher = make_user(), make_user(role="researcher", two_factor=False)
+    html = text_of(client.get(f"/beheer/gebruikers/{member.id}"))
+    assert "Staat uit." in html and "/tweestapsverificatie" not in html
+    html = text_of(client.get(f"/beheer/gebruikers/{new_researcher.id}"))
+    assert "Nog niet ingesteld" in html and "/tweestapsverificatie" not in html
+    services.save_credential(member, services.new_secret())
+    db.session.commit()
+    html = text_of(client.get(f"/beheer/gebruikers/{member.id}"))
+    assert f'href="/beheer/gebruikers/{member.id}/tweestapsverificatie"' in html and "aan sinds" in html
