@@ -39,6 +39,15 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # PostgreSQL connection pool, per process (each gunicorn worker, each `flask` command has its
+    # own): a sync worker serves one request at a time and needs one connection. Keep
+    # servers x workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) + runners under max_connections.
+    DB_POOL_SIZE = _int("DB_POOL_SIZE", 2)
+    DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 3)
+    DB_POOL_TIMEOUT = _int("DB_POOL_TIMEOUT", 10)  # seconds to wait for a free connection
+    DB_POOL_RECYCLE = _int("DB_POOL_RECYCLE", 1800)  # seconds; below any idle cut-off on the way
+    # Off behind PgBouncer in transaction mode (before 1.21): psycopg prepares repeated statements.
+    DB_PREPARED_STATEMENTS = _bool("DB_PREPARED_STATEMENTS", True)
 
     SITE_NAME = os.environ.get("SITE_NAME", "WWWelzijn")
     # A proper name: it reads in both languages ("beheerd door ...", "run by ...").

@@ -3,7 +3,9 @@
 Features call `queue_mail()` inside the transaction of the change that causes the mail, so the
 message exists if and only if the change was committed. `flask --app wsgi mail send` (or the job
 runner) delivers the queue. Each row is claimed with a conditional UPDATE before it is sent, so two
-runners at once never send the same message twice.
+runners at once never send the same message twice. On PostgreSQL a runner first reserves a batch
+with FOR UPDATE SKIP LOCKED, so runners on several servers work on different rows instead of
+racing for the same ones.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 CLAIM_SECONDS = 300
+BATCH_SIZE = 50
 
 
 class OutgoingMail(db.Model):
@@ -159,7 +162,11 @@ def _claim(mail_id: int, token: str) -> EmailMessage | None:
             OutgoingMail.id == mail_id,
             OutgoingMail.sent_at.is_(None),
             OutgoingMail.failed_at.is_(None),
-            or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+            or_(
+                OutgoingMail.claimed_until.is_(None),
+                OutgoingMail.claimed_until < now,
+                OutgoingMail.claim_token == token,  # reserved by this runner (PostgreSQL batch)
+            ),
         )
         .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
         .execution_options(synchronize_session=False)
@@ -194,6 +201,35 @@ def _record(mail_id: int, error: Exception | None, max_attempts: int) -> str:
     return outcome
 
 
+def _next_batch(token: str, size: int) -> list[int]:
+    """Ids of the next queued messages. PostgreSQL reserves them for this runner at once
+    (FOR UPDATE SKIP LOCKED: concurrent runners take different rows without waiting); SQLite
+    lists them and each is claimed one by one (one writer at a time anyway)."""
+    now = utcnow()
+    due = (
+        select(OutgoingMail.id)
+        .where(
+            OutgoingMail.sent_at.is_(None),
+            OutgoingMail.failed_at.is_(None),
+            or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
+        )
+        .order_by(OutgoingMail.id)
+        .limit(size)
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = db.session.scalars(
+            update(OutgoingMail)
+            .where(OutgoingMail.id.in_(due.with_for_update(skip_locked=True).scalar_subquery()))
+            .values(claim_token=token, claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+            .returning(OutgoingMail.id)
+            .execution_options(synchronize_session=False)
+        ).all()
+    else:
+        ids = db.session.scalars(due).all()
+    db.session.commit()
+    return sorted(ids)
+
+
 def deliver_queued(limit: int | None = None) -> dict[str, int]:
     """Send queued mail; returns counts of sent, failed (retry later) and given up.
 
@@ -209,18 +245,8 @@ def deliver_queued(limit: int | None = None) -> dict[str, int]:
     with immediate_transactions():
         try:
             while limit is None or sum(counts.values()) < limit:
-                now = utcnow()
-                ids = db.session.scalars(
-                    select(OutgoingMail.id)
-                    .where(
-                        OutgoingMail.sent_at.is_(None),
-                        OutgoingMail.failed_at.is_(None),
-                        or_(OutgoingMail.claimed_until.is_(None), OutgoingMail.claimed_until < now),
-                    )
-                    .order_by(OutgoingMail.id)
-                    .limit(50)
-                ).all()
-                db.session.commit()
+                remaining = BATCH_SIZE if limit is None else min(BATCH_SIZE, limit - sum(counts.values()))
+                ids = _next_batch(token, remaining)
                 if not ids:
                     break
                 progressed = False
