@@ -18,6 +18,7 @@ from config import DEFAULT_SECRET_KEY, Config, get_config
 FEATURES = (
     "app.main",
     "app.accounts",
+    "app.twofactor",
     "app.organisations",
     "app.surveys",
     "app.invitations",
