@@ -68,8 +68,10 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     from app.core import cli as core_cli
     from app.core.errors import register_error_handlers
     from app.core.forms import init_csrf
+    from app.core.input_guard import init_input_guard
     from app.core.security import init_security
 
+    init_input_guard(app)
     init_csrf(app)
     init_security(app)
     register_error_handlers(app)
@@ -135,6 +137,9 @@ def _init_extensions(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directories(app)
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
+    from app.core.urls import current_path
+
+    app.jinja_env.globals["current_path"] = current_path
     app.jinja_env.add_extension("jinja2.ext.do")
 
     login_manager.init_app(app)

