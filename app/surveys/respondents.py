@@ -206,7 +206,7 @@ class PublicRespondent(Respondent):
     def __init__(self, survey: Survey, *, for_update: bool = False):
         self.resume = session.get(SESSION_RESUME, {}).get(str(survey.id))
         draft = load_draft(self._key_hash(self.resume), for_update=for_update) if self.resume else None
-        super().__init__(survey, draft)
+        super().__init__(survey, draft if draft is not None and draft.survey_id == survey.id else None)
 
     @staticmethod
     def _key_hash(resume: str) -> str:
@@ -265,7 +265,11 @@ def forget_resume(survey: Survey) -> None:
 
 def adopt_resume(survey: Survey, resume: str) -> bool:
     """Continue a public draft on this browser (from a resume link); False when the link is dead."""
-    if not resume or len(resume) > MAX_TOKEN_LENGTH or load_draft(draft_key_hash("public", resume)) is None:
+    if not resume or len(resume) > MAX_TOKEN_LENGTH:
+        return False
+    # Another survey's resume key is a dead link here, exactly like a made-up one.
+    draft = load_draft(draft_key_hash("public", resume))
+    if draft is None or draft.survey_id != survey.id:
         return False
     stored = dict(session.get(SESSION_RESUME, {}))
     stored[str(survey.id)] = resume

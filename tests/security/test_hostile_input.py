@@ -32,7 +32,7 @@ from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.models import utcnow
 from app.extensions import db
@@ -89,6 +89,14 @@ def assert_inert(html: str, payload: str) -> None:
     if any(c in payload for c in "<>\"'&"):
         assert payload not in html, "the payload is on the page unescaped"
     assert str(escape(payload)) in html or payload in html, "the payload is not shown at all"
+
+
+LANGUAGE_LINK_RE = re.compile(r'href="/taal/(nl|en)\?next=[^"]*"')
+
+
+def page_body(response) -> str:
+    """The page without the language-switch links, which lead back to the page's own path."""
+    return LANGUAGE_LINK_RE.sub('href="/taal/"', text_of(response))
 
 
 def assert_template_literal(html: str) -> None:
@@ -466,3 +474,181 @@ def test_search_boxes_and_next_reflect_payloads_inertly(client, make_user, url):
             continue
         assert response.status_code == 200
         assert_inert(text_of(response), payload)
+
+
+# -- 20: over-long answers ---------------------------------------------------------------------
+
+
+def test_an_over_long_answer_is_a_field_error_and_the_other_answers_are_kept(
+    client, make_survey, make_invitation, respondent
+):
+    from app.surveys.models import Draft
+
+    survey = make_survey()
+    _invitation, token = make_invitation(survey)
+    walk = respondent(client, f"/u/{token}")
+    walk.post({})
+    response = walk.page("dienst", {"q-dienst_naam": "x" * 61, "q-medewerkers": "12", "q-kanaal": "2"})
+    html = text_of(response)
+    assert response.status_code == 200
+    assert "Gebruik hoogstens 60 tekens (nu 61)." in html
+    assert 'value="12"' in html and 'value="2" checked' in html  # the other answers are kept
+    huge = walk.page("slot", {"q-opmerking": "y" * 100_000})
+    assert huge.status_code == 200 and "Gebruik hoogstens 300 tekens" in text_of(huge)
+    db.session.expire_all()
+    answers = db.session.scalars(select(Draft.answers_json)).one()
+    assert "x" * 61 not in answers and "y" * 301 not in answers
+    assert '"medewerkers": 12' in answers and '"kanaal": 2' in answers
+
+
+# -- 21-25: link tokens that do not work all look the same --------------------------------------
+
+
+def _same_page(responses, tokens) -> None:
+    """Same status, same size, and the same body once the token itself (in the language-switch
+    link back to this page) is blanked out."""
+    statuses = {r.status_code for r in responses}
+    sizes = {len(r.get_data()) for r in responses}
+    bodies = {text_of(r).replace(t, "TOKEN") for r, t in zip(responses, tokens, strict=True)}
+    assert statuses == {404} and len(sizes) == 1 and len(bodies) == 1, (statuses, sizes)
+
+
+def test_forged_purged_and_opted_out_invitation_links_get_one_page(
+    client, make_survey, make_invitation, unchanged
+):
+    from app.privacy.services import purge
+
+    survey = make_survey()
+    _live, live_token = make_invitation(survey)
+    purged, purged_token = make_invitation(survey)
+    opted, opted_token = make_invitation(survey)
+    purged.token_salt = purged.token_hash = None  # what retention does
+    opted.opted_out_at = utcnow()
+    db.session.commit()
+    forged = live_token[:-4] + ("AAAA" if not live_token.endswith("AAAA") else "BBBB")
+    assert purge is not None and len(forged) == len(purged_token) == len(opted_token)
+    with unchanged():
+        pages = [client.get(f"/u/{t}") for t in (forged, purged_token, opted_token)]
+        posts = [
+            Browserless(client).post(f"/u/{t}", {"actie": "versturen"}, token_url="/aanmelden")
+            for t in (forged, purged_token, opted_token)
+        ]
+    _same_page(pages, (forged, purged_token, opted_token))
+    _same_page(posts, (forged, purged_token, opted_token))
+    assert "Deze link werkt niet" in text_of(pages[0])
+    assert client.get(f"/u/{live_token}").status_code == 200
+
+
+@pytest.mark.parametrize("purpose", ["reset", "invite"])
+def test_forged_expired_and_used_account_links_get_one_page(app, client, make_user, purpose, unchanged):
+    from app.accounts.models import AccountToken
+
+    url = "/wachtwoord-instellen/" if purpose == "reset" else "/uitnodiging/"
+    user = make_user()
+    _live, live = AccountToken.issue(user, purpose, timedelta(hours=1))
+    expired_row, expired = AccountToken.issue(user, purpose, timedelta(hours=1))
+    used_row, used = AccountToken.issue(user, purpose, timedelta(hours=1))
+    expired_row.expires_at = utcnow() - timedelta(minutes=1)
+    used_row.used_at = utcnow()
+    db.session.commit()
+    forged = live[:-4] + ("AAAA" if not live.endswith("AAAA") else "BBBB")
+    password = {"password": "een nieuw wachtwoord", "confirm": "een nieuw wachtwoord"}
+    with unchanged():
+        pages = [client.get(url + t) for t in (forged, expired, used)]
+        posts = [
+            Browserless(client).post(url + t, password, token_url="/aanmelden")
+            for t in (forged, expired, used)
+        ]
+    _same_page(pages, (forged, expired, used))
+    _same_page(posts, (forged, expired, used))
+    assert client.get(url + live).status_code == 200
+
+
+# -- 28-30: another survey's or poll's objects --------------------------------------------------
+
+
+def test_a_resume_link_of_another_survey_is_a_missing_link(app, client, make_survey, respondent, unchanged):
+    """Before the fix: the resume key was looked up without its survey, so survey B's public link
+    adopted survey A's draft: B's address showed A's questions and answers, and a submit through
+    B stored a response in A."""
+    from app.surveys.models import Response
+
+    first = make_survey(slug="eerste", public=True)
+    second = make_survey(slug="tweede", public=True)
+    owner = app.test_client()
+    walk = respondent(owner, f"/e/{first.public_token}")
+    walk.post({})
+    walk.page("dienst", {"q-dienst_naam": "Geheim antwoord"})
+    resume_url = re.search(r'class="resume-url">[^<]*?(/e/[^<]+)</a>', text_of(walk.get(pagina="dienst")))
+    resume = resume_url.group(1).rsplit("/", 1)[1]
+    forged = resume[:-2] + ("AA" if not resume.endswith("AA") else "BB")
+    with unchanged():
+        foreign = client.get(f"/e/{second.public_token}/verder/{resume}")
+        missing = client.get(f"/e/{second.public_token}/verder/{forged}")
+        assert foreign.status_code == missing.status_code == 404
+        assert text_of(foreign).replace(resume, "X") == text_of(missing).replace(forged, "X")
+        page = client.get(f"/e/{second.public_token}", query_string={"pagina": "dienst"})
+        assert "Geheim antwoord" not in text_of(page)
+    assert db.session.scalar(select(func.count()).select_from(Response)) == 0
+    assert client.get(f"/e/{first.public_token}/verder/{resume}").status_code == 302  # its own survey
+
+
+def test_page_and_question_keys_of_another_survey_are_ignored(
+    client, make_survey, make_invitation, respondent
+):
+    from app.surveys.loader import load_definition_text
+    from app.surveys.models import Draft
+    from app.surveys.versions import sync_definition
+
+    survey = make_survey()
+    other_text = HOSTILE_DEFINITION.format(p="ander").replace("key: een", "key: ander_blad")
+    other_text = other_text.replace("key: keuze", "key: andere_vraag")
+    sync_definition(load_definition_text(other_text, "surveys/vijandig.yaml"), "surveys/vijandig.yaml")
+    db.session.commit()
+    _invitation, token = make_invitation(survey)
+    walk = respondent(client, f"/u/{token}")
+    walk.post({})
+    foreign = walk.get(pagina="ander_blad")
+    made_up = walk.get(pagina="bestaat_niet")
+    assert foreign.status_code == made_up.status_code == 302
+    assert foreign.headers["Location"] == made_up.headers["Location"]
+    walk.page("dienst", {"q-dienst_naam": "Eigen", "q-andere_vraag": "1", "q-opmerking": "ander blad"})
+    db.session.expire_all()
+    answers = db.session.scalars(select(Draft)).one().answers
+    assert answers == {"dienst_naam": "Eigen"}
+
+
+def test_a_vote_form_or_option_of_another_poll_is_refused_like_a_forged_one(client, make_poll, unchanged):
+    from tests.helpers import csrf_token_from as csrf
+
+    make_poll(slug="eerste")
+    make_poll(slug="tweede", options=("Ja", "Nee", "Misschien"))
+    first_html = text_of(client.get("/p/eerste"))
+    form_token = re.search(r'name="form_token"[^>]*value="([^"]+)"', first_html).group(1)
+    second_html = text_of(client.get("/p/tweede"))
+    with unchanged():
+        foreign = client.post(
+            "/p/tweede", data={"csrf_token": csrf(second_html), "form_token": form_token, "keuze": "1"}
+        )
+        forged = client.post(
+            "/p/tweede",
+            data={"csrf_token": csrf(second_html), "form_token": form_token[:-3] + "xyz", "keuze": "1"},
+        )
+        assert foreign.status_code == forged.status_code == 400
+        assert foreign.get_data() == forged.get_data() or len(foreign.get_data()) == len(forged.get_data())
+        own_token = re.search(r'name="form_token"[^>]*value="([^"]+)"', first_html).group(1)
+        unknown_code = client.post(
+            "/p/eerste", data={"csrf_token": csrf(first_html), "form_token": own_token, "keuze": "3"}
+        )
+        assert unknown_code.status_code == 422  # poll "eerste" has two options; 3 is "tweede"'s
+
+
+def test_hidden_poll_results_are_404_like_a_missing_poll(client, make_poll):
+    poll = make_poll(slug="verborgen")
+    poll.show_results = False
+    db.session.commit()
+    hidden = [client.get("/p/verborgen/resultaten.json"), client.get("/p/verborgen/presentatie")]
+    missing = [client.get("/p/bestaatniet/resultaten.json"), client.get("/p/bestaatniet/presentatie")]
+    for a, b in zip(hidden, missing, strict=True):
+        assert a.status_code == b.status_code == 404
+        assert page_body(a) == page_body(b)
