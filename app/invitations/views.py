@@ -15,6 +15,7 @@ from app.extensions import db
 from app.invitations import rates, services
 from app.invitations.forms import OrganisationFilterForm, PreviewFilterForm, RemindForm
 from app.invitations.models import Invitation
+from app.surveys import respondents
 from app.surveys.models import Survey
 
 bp = Blueprint("invitations", __name__, template_folder="templates")
@@ -123,7 +124,12 @@ def response_rates(slug: str):
 @bp.route("/u/<token>/afmelden", methods=["GET", "POST"])
 def opt_out(token: str):
     """Stop the mails about one survey: the link in every invitation and reminder."""
-    invitation = services.find_invitation(token) or abort(404)
+    respondents.refuse_link_guessing()
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        respondents.count_failed_link()
+        db.session.commit()
+        abort(404)
     form = CsrfOnlyForm()
     done = invitation.opted_out_at is not None
     if request.method == "POST" and form.validate():

@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("SURVEY_PUBLIC_SUBMITS_PER_HOUR", 20)  # per client address
     app.config.setdefault("SURVEY_PUBLIC_DRAFTS_PER_HOUR", 30)  # per client address
+    # Links that do not work (/u/, /e/, resume, opt-out) per client address per window: then 429.
+    app.config.setdefault("SURVEY_LINK_MAX_FAILURES", 30)
+    app.config.setdefault("SURVEY_LINK_WINDOW_SECONDS", 600)
     app.register_blueprint(bp)
     app.cli.add_command(surveys_cli)
     register_nav(

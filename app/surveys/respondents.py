@@ -16,6 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.core import ratelimit
 from app.core.models import today, utcnow
 from app.core.ratelimit import client_address, limit
 from app.extensions import db
@@ -31,6 +32,25 @@ SESSION_NAME = "survey_respondent_name"
 SESSION_RESUME = "survey_resume"  # survey id -> public resume token
 SESSION_DONE = "surveys_done"  # survey ids submitted from this browser through the public link
 SESSION_PREVIEW = "survey_preview"  # survey id -> answers (preview only; nothing in the database)
+
+
+LINK_FAILURES = "survey-link-failures"
+
+
+def refuse_link_guessing() -> None:
+    """429 for a client address that opened too many links that do not work (guessing tokens).
+
+    Only failures count, so respondents who reload their own link are never limited.
+    """
+    cfg = current_app.config
+    window = cfg["SURVEY_LINK_WINDOW_SECONDS"]
+    if ratelimit.current(LINK_FAILURES, client_address(), window) >= cfg["SURVEY_LINK_MAX_FAILURES"]:
+        raise ratelimit.too_many(window)
+
+
+def count_failed_link() -> None:
+    """Count one link that did not work towards `refuse_link_guessing` (flushes)."""
+    ratelimit.hit(LINK_FAILURES, client_address(), current_app.config["SURVEY_LINK_WINDOW_SECONDS"])
 
 
 class Respondent:

@@ -27,15 +27,23 @@ def locale() -> str:
     return str(get_locale() or "nl")
 
 
-def link_not_working():
-    """One page, one status for every link that does not work (nothing tells the cases apart)."""
+def link_not_working(count: bool = True):
+    """One page, one status for every link that does not work (nothing tells the cases apart).
+
+    Secret links (invitation, resume) are counted, so that guessing them ends in 429; a public link
+    that is switched off is not: a hall full of people behind one address may all open it.
+    """
     g.no_store = True
+    if count:
+        respondents.count_failed_link()
+        db.session.commit()
     return render_template("surveys/respond/link_invalid.html"), 404
 
 
 @bp.route("/u/<token>", methods=["GET", "POST"])
 def respond_invitation(token: str):
     """An organisation's personal invitation link (shared by its colleagues)."""
+    respondents.refuse_link_guessing()
     invitation = respondents.find_invitation(token)
     if invitation is None:
         return link_not_working()
@@ -47,13 +55,14 @@ def respond_public(public_token: str):
     """The survey's public link (only while it is switched on)."""
     survey = respondents.find_public_survey(public_token)
     if survey is None:
-        return link_not_working()
+        return link_not_working(count=False)
     return run(respondents.PublicRespondent(survey, for_update=request.method == "POST"))
 
 
 @bp.route("/e/<public_token>/verder/<resume>")
 def resume_public(public_token: str, resume: str):
     """A resume link: continue a public-link draft in this browser (e.g. on another device)."""
+    respondents.refuse_link_guessing()
     survey = respondents.find_public_survey(public_token)
     if survey is None or not respondents.adopt_resume(survey, resume):
         return link_not_working()

@@ -652,3 +652,63 @@ def test_hidden_poll_results_are_404_like_a_missing_poll(client, make_poll):
     for a, b in zip(hidden, missing, strict=True):
         assert a.status_code == b.status_code == 404
         assert page_body(a) == page_body(b)
+
+
+# -- 26-27: brute force: 429, and each kind has its own counter ---------------------------------
+
+
+def _fail_login(client, email: str, times: int) -> list[int]:
+    forms = Browserless(client)
+    return [
+        forms.post("/aanmelden", {"email": email, "password": "fout wachtwoord"}).status_code
+        for _ in range(times)
+    ]
+
+
+def test_login_brute_force_is_429_and_leaves_reset_links_working(app, client, make_user, unchanged):
+    from app.accounts.models import AccountToken
+
+    user = make_user()
+    _row, reset = AccountToken.issue(user, "reset", timedelta(hours=1))
+    db.session.commit()
+    with unchanged():
+        statuses = _fail_login(client, user.email, app.config["LOGIN_MAX_FAILURES"] + 1)
+        right = Browserless(client).post(
+            "/aanmelden", {"email": user.email, "password": "correct horse battery"}
+        )
+    assert statuses[:-1] == [200] * app.config["LOGIN_MAX_FAILURES"] and statuses[-1] == 429
+    assert right.status_code == 429  # locked, even with the right password
+    assert client.get(f"/wachtwoord-instellen/{reset}").status_code == 200  # its own counter
+    assert client.get("/wachtwoord-instellen/" + "x" * len(reset)).status_code == 404
+
+
+def test_reset_token_brute_force_is_429_and_leaves_login_working(client, make_user, unchanged):
+    user = make_user()
+    with unchanged():
+        statuses = [client.get(f"/wachtwoord-instellen/geraden{n:04d}").status_code for n in range(31)]
+        invite_statuses = [client.get(f"/uitnodiging/geraden{n:04d}").status_code for n in range(3)]
+    assert statuses[:30] == [404] * 30 and statuses[30] == 429
+    assert client.get("/wachtwoord-instellen/nog-een").headers["Retry-After"]
+    assert invite_statuses == [404] * 3  # account invitations count separately
+    assert login(client, user).status_code == 302  # the login has its own counter
+
+
+def test_invitation_link_brute_force_is_429_and_leaves_real_links_and_login_working(
+    app, client, make_user, make_survey, make_invitation, unchanged
+):
+    """Before the fix: /u/<token>, resume and opt-out links could be guessed without any limit."""
+    survey = make_survey(public=True)
+    _invitation, token = make_invitation(survey)
+    limit = app.config["SURVEY_LINK_MAX_FAILURES"]
+    with unchanged():
+        statuses = [client.get(f"/u/geraden{n:04d}").status_code for n in range(limit - 2)]
+        statuses.append(client.get(f"/e/{survey.public_token}/verder/geraden").status_code)
+        statuses.append(client.get("/u/geraden/afmelden").status_code)
+        refused = [client.get(u) for u in ("/u/nog-een", f"/u/{token}", f"/e/{survey.public_token}/verder/x")]
+    assert statuses == [404] * limit
+    assert {r.status_code for r in refused} == {429}
+    assert client.get(f"/e/{survey.public_token}").status_code == 200  # the public link is not secret
+    assert login(client, make_user()).status_code == 302
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.9"  # another address has its own count
+    assert other.get(f"/u/{token}").status_code == 200
