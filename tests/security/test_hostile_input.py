@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from html.parser import HTMLParser
 
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
+from wtforms.csrf.session import SessionCSRF
 
 from app.core.models import utcnow
 from app.extensions import db
@@ -712,3 +713,261 @@ def test_invitation_link_brute_force_is_429_and_leaves_real_links_and_login_work
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.9"  # another address has its own count
     assert other.get(f"/u/{token}").status_code == 200
+
+
+# -- 31-32: extra form fields that try to change owner, role, organisation or survey ------------
+
+
+def test_extra_profile_fields_cannot_change_role_status_or_session(client, make_user):
+    from app.accounts.models import User
+
+    user = make_user(role="member")
+    other = make_user(role="member")
+    login(client, user)
+    response = Browserless(client).post(
+        "/profiel",
+        {
+            "name": "Nieuwe naam",
+            "email": user.email,
+            "locale": "",
+            "role": "admin",
+            "is_active_account": "y",
+            "session_version": "1",
+            "id": str(other.id),
+            "user_id": str(other.id),
+            "password_hash": "x",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    me, them = db.session.get(User, user.id), db.session.get(User, other.id)
+    assert (me.name, me.role, me.password_hash != "x") == ("Nieuwe naam", "member", True)
+    assert them.name != "Nieuwe naam"
+    assert client.get("/beheer/gebruikers").status_code == 403  # still a member
+
+
+def test_an_admin_cannot_invite_an_unknown_role(client, make_user, unchanged):
+    login(client, make_user(role="admin"))
+    with unchanged():
+        response = Browserless(client).post(
+            "/beheer/gebruikers/uitnodigen", {"name": "X", "email": "x@example.org", "role": "superadmin"}
+        )
+    assert response.status_code == 200 and 'aria-invalid="true"' in text_of(response)
+
+
+def test_extra_flow_fields_cannot_change_organisation_survey_or_user(
+    client, make_survey, make_invitation, make_organisation, make_user, respondent
+):
+    from app.invitations.models import Invitation
+    from app.surveys.models import Answer, Response
+
+    survey = make_survey(anonymity="identified")
+    other_survey = make_survey(slug="ander")
+    invitation, token = make_invitation(survey)
+    stranger_org = make_organisation()
+    stranger = make_user()
+    walk = respondent(client, f"/u/{token}")
+    forged = {
+        "organisation_id": str(stranger_org.id),
+        "survey_id": str(other_survey.id),
+        "version_id": "999",
+        "user_id": str(stranger.id),
+        "response_id": "1",
+        "submitted_at": "2000-01-01T00:00:00",
+        "q-onbekend": "x",
+    }
+    walk.post(forged)
+    walk.page("dienst", {"q-dienst_naam": "Eigen dienst", **forged})
+    walk.page("slot", {"q-opmerking": "ok", **forged})
+    assert walk.post({"actie": "versturen", **forged}, stap="overzicht").status_code == 302
+    db.session.expire_all()
+    response = db.session.scalars(select(Response)).one()
+    assert (response.survey_id, response.organisation_id, response.user_id) == (
+        survey.id,
+        invitation.organisation_id,
+        None,
+    )
+    assert response.submitted_at is None or response.submitted_at.year > 2000
+    assert set(db.session.scalars(select(Answer.variable))) == {"dienst_naam", "opmerking"}
+    assert db.session.get(Invitation, invitation.id).response_id == response.id
+
+
+def test_extra_poll_fields_cannot_change_creator_or_poll(client, make_user, make_poll):
+    from app.polls.models import Poll, PollBallot
+
+    staff = make_user(role="researcher")
+    other = make_user(role="admin")
+    target = make_poll(slug="doelwit")
+    login(client, staff)
+    response = Browserless(client).post(
+        "/beheer/polls/nieuw",
+        {
+            "question_nl": "Eigen vraag",
+            "options_nl": "a\nb",
+            "kind": "single",
+            "slug": "eigen",
+            "created_by_id": str(other.id),
+            "id": str(target.id),
+            "source_path": "surveys/polls/x.yaml",
+        },
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    own = db.session.scalar(select(Poll).where(Poll.slug == "eigen"))
+    assert own.id != target.id and own.created_by_id == staff.id and own.source_path is None
+    assert db.session.get(Poll, target.id).question_nl != "Eigen vraag"
+    html = text_of(client.get("/p/eigen"))
+    token = re.search(r'name="form_token"[^>]*value="([^"]+)"', html).group(1)
+    client.post(
+        "/p/eigen",
+        data={
+            "csrf_token": csrf_token_from(html),
+            "form_token": token,
+            "keuze": "1",
+            "poll_id": str(target.id),
+        },
+    )
+    ballots = db.session.scalars(select(PollBallot.poll_id)).all()
+    assert ballots == [own.id]
+
+
+# -- 33: CSRF ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["missing", "foreign", "expired", "made-up"])
+def test_posts_without_a_valid_csrf_token_are_400_and_change_nothing(
+    app, client, make_user, make_survey, make_invitation, make_poll, monkeypatch, unchanged, case
+):
+    user = make_user(role="admin")
+    survey = make_survey()
+    _invitation, link = make_invitation(survey)
+    make_poll(slug="csrf")
+    login(client, user)
+    stranger = app.test_client()
+    tokens = {
+        "missing": None,
+        "foreign": Browserless(stranger).token(),
+        "expired": Browserless(client).token("/profiel"),
+        "made-up": "20991231235959##" + "0" * 40,
+    }
+    if case == "expired":
+        later = datetime.now() + app.config["CSRF_TIME_LIMIT"] + timedelta(minutes=1)
+        monkeypatch.setattr(SessionCSRF, "now", lambda self: later)
+    posts = [
+        ("/profiel", {"name": "Aangepast", "email": user.email}),
+        ("/beheer/organisaties/nieuw", {"name": "Org", "service_type": "caw", "region": "antwerpen"}),
+        ("/beheer/polls/nieuw", {"question_nl": "V", "options_nl": "a\nb", "kind": "single"}),
+        (f"/beheer/bevragingen/{survey.id}/status", {}),
+        (f"/u/{link}?pagina=dienst", {"q-dienst_naam": "x", "getoond": "dienst_naam"}),
+        ("/p/csrf", {"keuze": "1"}),
+        ("/afmelden", {}),
+    ]
+    with unchanged():
+        for url, data in posts:
+            if tokens[case]:
+                data = {**data, "csrf_token": tokens[case]}
+            response = client.post(url, data=data)
+            assert response.status_code == 400, url
+    assert client.get("/profiel").status_code == 200  # the logout was refused too
+
+
+# -- 34: open redirects --------------------------------------------------------------------------
+
+EVIL_TARGETS = [
+    "//evil.example",
+    "https://evil.example",
+    "/\\evil.example",
+    "\\/evil.example",
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "/%09/evil.example",
+    "https:/evil.example",
+    "//evil.example/%2F..",
+    " //evil.example",
+    "\x0b//evil.example",
+]
+
+
+def _stays_on_site(location: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(location)
+    return (
+        not parts.scheme and not parts.netloc and location.startswith("/") and not location.startswith("//")
+    )
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS)
+def test_next_never_leaves_the_site(client, make_user, target, unchanged):
+    with unchanged():
+        switch = client.get("/taal/nl", query_string={"next": target})
+    assert switch.status_code == 302 and _stays_on_site(switch.headers["Location"])
+    user = make_user()
+    login_page = client.get("/aanmelden", query_string={"next": target})
+    assert_inert(text_of(login_page), target) if "<" in target else None
+    signed_in = Browserless(client).post(
+        "/aanmelden", {"email": user.email, "password": "correct horse battery", "next": target}
+    )
+    assert signed_in.status_code == 302 and _stays_on_site(signed_in.headers["Location"])
+
+
+@pytest.mark.parametrize("target", EVIL_TARGETS[:5])
+def test_next_after_the_second_step_never_leaves_the_site(client, make_user, target):
+    from tests.helpers import SECOND_STEP_URL, totp_code
+
+    user = make_user(role="admin")
+    forms = Browserless(client)
+    first = forms.post(
+        "/aanmelden", {"email": user.email, "password": "correct horse battery", "next": target}
+    )
+    assert first.headers["Location"].startswith(SECOND_STEP_URL)
+    done = forms.post(SECOND_STEP_URL, {"code": totp_code(user)})
+    assert done.status_code == 302 and done.headers["Location"] == "/"
+
+
+# -- 35: sort and filter parameters outside the allow-list --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"soort": SCRIPT},
+        {"regio": "../../etc/passwd"},
+        {"soort": "caw' OR '1'='1", "regio": "%"},
+        {"q": "%' OR 1=1 --"},
+        {"sort": "name; DROP TABLE users", "order": "desc", "page": "-1"},
+    ],
+    ids=["script", "traversal", "sql-quote", "like-wildcards", "unknown-sort"],
+)
+def test_filters_outside_the_allow_list_are_ignored(client, make_user, make_organisation, make_survey, query):
+    login(client, make_user(role="admin"))
+    make_organisation(name="Alfa", service_type="caw", region="antwerpen")
+    make_organisation(name="Bravo", service_type="clb", region="limburg")
+    survey = make_survey()
+    pages = ["/beheer/organisaties/", f"/beheer/bevragingen/{survey.slug}/uitnodigen", "/beheer/gebruikers"]
+    for url in pages:
+        response = client.get(url, query_string=query)
+        assert response.status_code == 200, url
+        html = text_of(response)
+        for value in query.values():
+            assert_inert(html, value) if value in html or str(escape(value)) in html else None
+        if url != "/beheer/gebruikers" and "q" not in query:
+            assert "Alfa" in html and "Bravo" in html, url  # the bad filter was ignored, not applied
+
+
+def test_flow_step_and_page_outside_the_allow_list_lead_to_the_start(
+    client, make_survey, make_invitation, unchanged
+):
+    survey = make_survey()
+    _invitation, token = make_invitation(survey)
+    with unchanged():
+        for params in ({"stap": SCRIPT}, {"stap": "bedankt"}, {"pagina": "../../etc"}, {"pagina": SCRIPT}):
+            response = client.get(f"/u/{token}", query_string=params)
+            assert response.status_code in (200, 302)
+            if response.status_code == 302:
+                assert response.headers["Location"].startswith(f"/u/{token}")
+            else:
+                assert "Bedankt" not in text_of(response)
+                assert_inert(text_of(response), SCRIPT) if SCRIPT in str(params) and (
+                    str(escape(SCRIPT)) in text_of(response)
+                ) else None
