@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.surveys.loader import YAML_SUFFIXES, DefinitionError, validate_paths
+from app.surveys.loader import YAML_SUFFIXES, DefinitionError, DefinitionIssue, validate_paths
 
 surveys_cli = AppGroup("surveys", help="Questionnaire definition files (surveys/*.yaml).")
 
@@ -26,8 +26,16 @@ def validate(files: tuple[Path, ...]) -> None:
     """Check definition FILES (default: every file under SURVEYS_DIR); exit 1 on problems."""
     from app.surveys.services import surveys_dir
 
-    paths = list(files) or _all_files(surveys_dir())
-    issues = validate_paths(paths)
+    directory = surveys_dir()
+    paths = list(files) or _all_files(directory)
+    # Files of the surveys directory must resolve inside it (no symlinks out), like `load` does;
+    # a file elsewhere may be checked before it is copied in. '..' is refused everywhere.
+    dotdot = "'..' is not allowed in definition paths"
+    issues = [DefinitionIssue(str(p), 1, dotdot) for p in paths if ".." in p.parts]
+    paths_ok = [p for p in paths if ".." not in p.parts]
+    inside = [p for p in paths_ok if p.absolute().is_relative_to(directory.absolute())]
+    issues += validate_paths(inside, root=directory)
+    issues += validate_paths([p for p in paths_ok if p not in inside])
     for issue in issues:
         click.echo(str(issue), err=True)
     if issues:
