@@ -98,8 +98,9 @@ def _check_production_settings(app: Flask) -> None:
 def _configure_logging(app: Flask) -> None:
     level = getattr(logging, str(app.config.get("LOG_LEVEL", "INFO")).upper(), logging.INFO)
     logging.getLogger("app").setLevel(level)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.core.logs import install
+
+    install(level)
 
 
 def _translation_directories(app: Flask) -> str:

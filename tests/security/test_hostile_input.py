@@ -26,9 +26,11 @@ The attacks, one or more tests each (the ids in brackets are the parametrized ca
 from __future__ import annotations
 
 import base64
+import logging
 import re
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from markupsafe import escape
@@ -971,3 +973,186 @@ def test_flow_step_and_page_outside_the_allow_list_lead_to_the_start(
                 assert_inert(text_of(response), SCRIPT) if SCRIPT in str(params) and (
                     str(escape(SCRIPT)) in text_of(response)
                 ) else None
+
+
+# -- 36: CR/LF in names reaching the log ---------------------------------------------------------
+
+FORGED_LINE = "a\r\nINFO app.accounts.services: user 1 logged in as admin"
+
+
+def test_cr_lf_in_names_never_starts_a_new_log_line(app, client, make_user, caplog):
+    caplog.set_level(logging.DEBUG)
+    admin = make_user(role="admin")
+    login(client, admin)
+    forms = Browserless(client)
+    forms.post("/profiel", {"name": FORGED_LINE, "email": admin.email, "locale": ""})
+    forms.post(
+        "/beheer/gebruikers/uitnodigen", {"name": FORGED_LINE, "email": "crlf@example.org", "role": "member"}
+    )
+    forms.post(
+        "/beheer/organisaties/nieuw", {"name": FORGED_LINE, "service_type": "caw", "region": "antwerpen"}
+    )
+    forms.post("/beheer/polls/nieuw", {"question_nl": FORGED_LINE, "options_nl": "a\nb", "kind": "single"})
+    Browserless(app.test_client()).post("/aanmelden", {"email": "x\r\ninfo@example.org", "password": "x"})
+    assert caplog.records, "the journey logged nothing: the test would prove nothing"
+    for record in caplog.records:
+        message = record.getMessage()
+        assert "\n" not in message and "\r" not in message, message
+    assert "logged in as admin" not in caplog.text
+
+
+def test_the_log_handler_escapes_cr_lf_of_any_record(monkeypatch):
+    """What the app installs in production: whatever a message holds, it stays one line."""
+    import io
+
+    from app.core.logs import install
+
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", [])
+    install(logging.INFO)
+    handler = root.handlers[0]
+    stream = io.StringIO()
+    handler.setStream(stream)
+    logging.getLogger("app.test").warning("user name %s", FORGED_LINE)
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(
+        "user name a\\r\\nINFO app.accounts.services: user 1 logged in as admin"
+    )
+
+
+# -- 37-39: definition files --------------------------------------------------------------------
+
+
+@pytest.fixture
+def surveys_cli(app, tmp_path):
+    from tests.security.conftest import SURVEY
+
+    surveys = tmp_path / "surveys"
+    surveys.mkdir()
+    (surveys / "goed.yaml").write_text(SURVEY.format(slug="goed", anonymity="anonymous"))
+    app.config["SURVEYS_DIR"] = str(surveys)
+
+    def run(*args):
+        return app.test_cli_runner().invoke(args=["surveys", *map(str, args)])
+
+    run.dir = surveys
+    return run
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("../../etc/passwd", "'..' is not allowed in definition paths"),
+        ("surveys/../../../etc/passwd.yaml", "'..' is not allowed in definition paths"),
+        ("/etc/passwd", "not a YAML file (expected .yaml)"),
+        ("/dev/zero.yaml", "not a file"),
+    ],
+)
+def test_validate_refuses_path_traversal_with_a_clear_message(surveys_cli, path, message, unchanged):
+    with unchanged():
+        result = surveys_cli("validate", path)
+    assert result.exit_code == 1
+    assert f"{path}:1: {message}" in result.output
+    assert "root:" not in result.output  # nothing of /etc/passwd is echoed
+
+
+def test_symlinks_out_of_the_surveys_directory_are_refused_by_validate_and_load(surveys_cli, tmp_path):
+    """Before the fix: `surveys validate` read the files of SURVEYS_DIR without the directory as
+    root, so a symlink to /etc/passwd was read, and its first line printed in the error message."""
+    from tests.security.conftest import SURVEY
+
+    outside = tmp_path / "elders.yaml"
+    outside.write_text(SURVEY.format(slug="elders", anonymity="anonymous"))
+    (surveys_cli.dir / "link.yaml").symlink_to(outside)
+    (surveys_cli.dir / "passwd.yaml").symlink_to("/etc/passwd")
+    for args in (
+        ["validate"],
+        ["validate", surveys_cli.dir / "passwd.yaml", surveys_cli.dir / "link.yaml"],
+        ["load"],
+    ):
+        result = surveys_cli(*args)
+        assert result.exit_code == 1, result.output
+        assert f"link.yaml:1: file is outside the surveys directory {surveys_cli.dir}" in result.output
+        assert f"passwd.yaml:1: file is outside the surveys directory {surveys_cli.dir}" in result.output
+        assert "root:" not in result.output
+    from app.surveys.models import Survey
+
+    assert db.session.scalar(select(func.count()).select_from(Survey)) == 0
+
+
+YAML_BOMBS = {
+    "billion-laughs": (
+        "a: &a ['lol','lol','lol','lol','lol','lol','lol','lol','lol']\n"
+        "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+        "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+        "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\ng: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n",
+        "the document is too large (after expanding aliases)",
+    ),
+    "python-tag": ("slug: !!python/object/apply:os.system ['touch /tmp/pwned']\n", "is not allowed"),
+    "custom-tag": ("slug: !include /etc/passwd\n", "YAML tag '!include' is not allowed"),
+    "recursive-alias": ("a: &a [*a]\n", "recursive YAML alias"),
+    "merge-key": ("base: &b {slug: x}\nother:\n  <<: *b\n", "merge keys ('<<') are not supported"),
+}
+
+
+@pytest.mark.parametrize("case", list(YAML_BOMBS))
+def test_yaml_bombs_and_custom_tags_are_refused_with_a_clear_message(surveys_cli, case, unchanged):
+    text, message = YAML_BOMBS[case]
+    path = surveys_cli.dir / f"{case}.yaml"
+    path.write_text(text)
+    with unchanged():
+        result = surveys_cli("validate", path)
+        loaded = surveys_cli("load")
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert loaded.exit_code == 1 and "nothing loaded" in loaded.output
+    assert not Path("/tmp/pwned").exists()
+
+
+XXE_SHEET = b"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd"><!ENTITY a "lollollollollollollollollollol">
+<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>
+<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
+<row r="1"><c r="A1" t="inlineStr"><is><t>type</t></is></c>
+<c r="B1" t="inlineStr"><is><t>name</t></is></c></row>
+<row r="2"><c r="A2" t="inlineStr"><is><t>text</t></is></c>
+<c r="B2" t="inlineStr"><is><t>&xxe;&c;</t></is></c></row>
+</sheetData></worksheet>"""
+
+
+def _xxe_workbook(path: Path) -> Path:
+    import zipfile
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "survey"
+    book.active.append(["type", "name"])
+    book.save(path)
+    with zipfile.ZipFile(path) as source:
+        items = {name: source.read(name) for name in source.namelist()}
+    items["xl/worksheets/sheet1.xml"] = XXE_SHEET
+    with zipfile.ZipFile(path, "w") as target:
+        for name, data in items.items():
+            target.writestr(name, data)
+    return path
+
+
+def test_an_xlsform_with_xml_entities_is_refused(app, client, make_user, surveys_cli, tmp_path, unchanged):
+    import io
+
+    workbook = _xxe_workbook(tmp_path / "xxe.xlsx")
+    out = tmp_path / "uit.yaml"
+    with unchanged():
+        result = surveys_cli("import-xlsform", workbook, "--out", out)
+    assert result.exit_code == 1 and "cannot read the workbook" in result.output
+    assert "root:" not in result.output and not out.exists()
+    login(client, make_user(role="researcher"))
+    token = Browserless(client).token("/beheer/bevragingen/xlsform")
+    with unchanged():
+        response = client.post(
+            "/beheer/bevragingen/xlsform",
+            data={"csrf_token": token, "file": (io.BytesIO(workbook.read_bytes()), "xxe.xlsx")},
+            content_type="multipart/form-data",
+        )
+    assert response.status_code == 200
+    assert "cannot read the workbook" in text_of(response) and "root:" not in text_of(response)
