@@ -61,6 +61,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _init_extensions(app)
     from app.core import cli as core_cli
     from app.core import i18n
+    from app.core import markdown as core_markdown
     from app.core.errors import register_error_handlers
     from app.core.forms import init_csrf
     from app.core.security import init_security
@@ -70,6 +71,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_error_handlers(app)
     core_cli.init_app(app)
     i18n.init_app(app)
+    core_markdown.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
     return app
