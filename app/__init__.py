@@ -19,6 +19,8 @@ FEATURES = (
     "app.main",
     "app.accounts",
     "app.organisations",
+    "app.networks",
+    "app.meetings",
     "app.demo",
 )
 
