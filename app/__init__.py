@@ -21,6 +21,7 @@ FEATURES = (
     "app.organisations",
     "app.networks",
     "app.meetings",
+    "app.threads",
     "app.demo",
 )
 
