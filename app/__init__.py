@@ -21,6 +21,7 @@ FEATURES = (
     "app.organisations",
     "app.networks",
     "app.meetings",
+    "app.practices",
     "app.threads",
     "app.demo",
 )
