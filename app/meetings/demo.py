@@ -11,11 +11,12 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.meetings.models import Meeting
 from app.meetings.services import plan_meeting
-from app.networks.demo import DEMO_FACILITATOR, demo_network
+from app.networks.demo import DEMO_FACILITATOR, demo_network, in_dutch
 
 TITLE = "Maandelijkse bijeenkomst: wat werkt op Instagram?"
 
 
+@in_dutch
 def load_demo(**_options) -> list[str]:
     network = demo_network()
     facilitator = find_user_by_email(DEMO_FACILITATOR)

@@ -18,6 +18,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.meetings.models import ActionItem, Meeting, MeetingNote, meeting_attendees
 from app.networks.access import NetworkAccess, member_network_ids
+from app.networks.digest import job_context
 from app.networks.models import Membership, Network
 from app.networks.search import index_document
 
@@ -216,7 +217,11 @@ def send_reminders(now: datetime | None = None, hours: int = REMINDER_HOURS) -> 
     Each meeting is claimed with a conditional UPDATE in the transaction that queues its mails,
     so a second run (or a second runner) never reminds twice.
     """
-    now = now or utcnow()
+    with job_context():
+        return _send_reminders(now or utcnow(), hours)
+
+
+def _send_reminders(now: datetime, hours: int) -> int:
     ids = list(
         db.session.scalars(
             select(Meeting.id).where(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.accounts.services import find_user_by_email
@@ -16,10 +20,22 @@ DEMO_MEMBER = "lid@demo.wwwelzijn.be"
 DEMO_ADMIN = "admin@demo.wwwelzijn.be"
 
 
+def in_dutch(loader):
+    """Run a demo loader with Dutch as the language (the CLI has no request to choose one)."""
+
+    @functools.wraps(loader)
+    def wrapped(**options):
+        with current_app.test_request_context("/"), force_locale("nl"):
+            return loader(**options)
+
+    return wrapped
+
+
 def demo_network() -> Network | None:
     return db.session.scalar(select(Network).where(Network.name == DEMO_NETWORK))
 
 
+@in_dutch
 def load_demo(**_options) -> list[str]:
     """Create the demo network with the researcher as facilitator and the demo member (idempotent)."""
     admin = find_user_by_email(DEMO_ADMIN)

@@ -7,11 +7,12 @@ twice, or two runners at once, never sends a period twice.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -25,6 +26,13 @@ from app.networks.models import DigestSend, Membership
 from app.networks.registry import DigestItem, content_hooks
 
 log = logging.getLogger(__name__)
+
+
+def job_context():
+    """Jobs run from the CLI build links with url_for: give them a request context when needed."""
+    if has_request_context():
+        return contextlib.nullcontext()
+    return current_app.test_request_context("/")
 
 
 def period_key(frequency: str, now: datetime) -> str:
@@ -59,14 +67,14 @@ def send_digest(membership: Membership, now: datetime) -> int | None:
     )
     if exists:
         return None
-    items = digest_items(membership, _covered_until(membership), now)
-    db.session.add(
-        DigestSend(membership_id=membership.id, period=period, covered_until=now, item_count=len(items))
-    )
-    db.session.flush()  # the unique (membership, period) refuses a second runner here
-    if items:
-        user, network = membership.user, membership.network
-        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    user, network = membership.user, membership.network
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        items = digest_items(membership, _covered_until(membership), now)
+        db.session.add(
+            DigestSend(membership_id=membership.id, period=period, covered_until=now, item_count=len(items))
+        )
+        db.session.flush()  # the unique (membership, period) refuses a second runner here
+        if items:
             queue_mail(
                 user.email,
                 _("Nieuw in %(network)s", network=network.name),
@@ -81,7 +89,11 @@ def send_digest(membership: Membership, now: datetime) -> int | None:
 
 def send_digests(now: datetime | None = None) -> dict[str, int]:
     """Queue the due digests of every member; commits per member. Returns counts."""
-    now = now or utcnow()
+    with job_context():
+        return _send_digests(now or utcnow())
+
+
+def _send_digests(now: datetime) -> dict[str, int]:
     counts = {"mailed": 0, "nothing_new": 0, "already_done": 0}
     ids = list(
         db.session.scalars(

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.accounts.services import find_user_by_email
 from app.extensions import db
-from app.networks.demo import DEMO_FACILITATOR, DEMO_MEMBER, demo_network
+from app.networks.demo import DEMO_FACILITATOR, DEMO_MEMBER, demo_network, in_dutch
 from app.practices.models import Practice
 from app.practices.services import approve, create_practice, propose
 
@@ -33,6 +33,7 @@ FIELDS = {
 TAGS = {"channel": ["instagram", "chat"], "target_group": ["youth"], "theme": ["care", "privacy"]}
 
 
+@in_dutch
 def load_demo(**_options) -> list[str]:
     network = demo_network()
     member = find_user_by_email(DEMO_MEMBER)

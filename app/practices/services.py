@@ -153,12 +153,13 @@ def _lock(practice: Practice) -> None:
         db.session.refresh(author)
 
 
-def _mail(users, subject_msg: str, template: str, practice: Practice, **context) -> None:
+def _mail(users, subject, template: str, practice: Practice, **context) -> None:
+    """Queue one mail per user in their language; `subject()` is translated in that language."""
     for user in users:
         with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
             queue_mail(
                 user.email,
-                _(subject_msg, title=practice.title),
+                subject(),
                 template,
                 "practice_" + template.rsplit("/", 1)[-1],
                 user=user,
@@ -186,7 +187,12 @@ def confirm(practice: Practice, by: User) -> None:
 
 def _after_confirmation(practice: Practice) -> None:
     if practice.status == "in_review":
-        _mail(_reviewers(practice), "Praktijk ter goedkeuring: %(title)s", "mail/practice_review", practice)
+        _mail(
+            _reviewers(practice),
+            lambda: _("Praktijk ter goedkeuring: %(title)s", title=practice.title),
+            "mail/practice_review",
+            practice,
+        )
 
 
 def approve(practice: Practice, by: User, may_review: bool) -> None:
@@ -202,7 +208,12 @@ def send_back(practice: Practice, by: User, may_review: bool, remark: str) -> No
     network = db.session.get(Network, practice.network_id)
     audit.record(network, by, "practice.returned", object_kind="practice", object_id=practice.id)
     authors = [a.user for a in practice.authors if a.user is not None]
-    _mail(authors, "Je praktijk werd teruggestuurd: %(title)s", "mail/practice_returned", practice)
+    _mail(
+        authors,
+        lambda: _("Je praktijk werd teruggestuurd: %(title)s", title=practice.title),
+        "mail/practice_returned",
+        practice,
+    )
 
 
 def withdraw(practice: Practice, by: User) -> None:

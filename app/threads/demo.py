@@ -6,13 +6,14 @@ from sqlalchemy import select
 
 from app.accounts.services import find_user_by_email
 from app.extensions import db
-from app.networks.demo import DEMO_FACILITATOR, DEMO_MEMBER, demo_network
+from app.networks.demo import DEMO_FACILITATOR, DEMO_MEMBER, demo_network, in_dutch
 from app.threads.models import Thread
 from app.threads.services import reply, start_thread
 
 TITLE = "Reageren op vragen van cliënten via Messenger: waar trekken jullie de grens?"
 
 
+@in_dutch
 def load_demo(**_options) -> list[str]:
     network = demo_network()
     facilitator = find_user_by_email(DEMO_FACILITATOR)
