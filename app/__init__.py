@@ -109,7 +109,8 @@ def _select_locale() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # CLI commands and jobs: the default language
+    if not has_request_context():
+        # CLI commands and jobs: no session or browser to ask (mails force the recipient's locale).
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
