@@ -19,14 +19,24 @@ def make_network(app, make_user):
     counter = iter(range(1, 10_000))
 
     def factory(visibility="closed", facilitator=None, members=(), name=None):
-        admin = make_user(role="admin")
+        admin = make_user(role="admin", password=None)
         network = create_network(name or f"Netwerk {next(counter)}", "Beschrijving", visibility, admin)
-        facilitator = facilitator or make_user()
+        facilitator = facilitator or make_user(password=None)
         for user, role in [(facilitator, "facilitator"), *[(m, "member") for m in members]]:
             record_consent(add_member(network, user, role))
         db.session.commit()
         network.test_facilitator = facilitator
         return network
+
+    return factory
+
+
+@pytest.fixture
+def make_person(make_user):
+    """A user who never logs in: no password, so no slow password hashing."""
+
+    def factory(**kwargs):
+        return make_user(password=None, **kwargs)
 
     return factory
 

@@ -19,7 +19,7 @@ JOINERS = 24
 
 
 def test_concurrent_joins_never_pass_twelve(app, make_user):
-    admin = make_user(role="admin")
+    admin = make_user(role="admin", password=None)
     network = create_network("Race", "", "closed", admin)
     users = [create_user(f"racer{i}@example.org", f"Racer {i}") for i in range(JOINERS)]
     db.session.commit()
@@ -70,7 +70,7 @@ def test_concurrent_joins_never_pass_twelve(app, make_user):
 
 @pytest.mark.parametrize("slot", [13, 0, 5])
 def test_the_database_refuses_a_slot_outside_1_to_12_or_taken(app, make_user, slot):
-    admin = make_user(role="admin")
+    admin = make_user(role="admin", password=None)
     network = create_network("Cap", "", "closed", admin)
     first = create_user("first@example.org", "First")
     second = create_user("second@example.org", "Second")

@@ -19,15 +19,15 @@ from app.networks.export import member_export, member_export_html
 from app.networks.models import ConsentRecord, DigestSend, Membership
 
 
-def test_thirteenth_member_is_refused(make_network, make_user):
-    network = make_network(members=[make_user() for _ in range(11)])
+def test_thirteenth_member_is_refused(make_network, make_user, make_person):
+    network = make_network(members=[make_person() for _ in range(11)])
     assert network.member_count == 12
     with pytest.raises(DomainError, match="volzet"):
         services.add_member(network, make_user())
 
 
-def test_a_member_who_left_frees_a_slot(make_network, make_user):
-    members = [make_user() for _ in range(11)]
+def test_a_member_who_left_frees_a_slot(make_network, make_user, make_person):
+    members = [make_person() for _ in range(11)]
     network = make_network(members=members)
     services.leave(active_membership(network.id, members[0].id), anonymise=False)
     newcomer = make_user()
@@ -86,8 +86,8 @@ def test_invitation_is_personal(make_network, make_user):
         invitations.accept(token, make_user(), consent=True)
 
 
-def test_no_invitations_when_full(make_network, make_user):
-    network = make_network(members=[make_user() for _ in range(11)])
+def test_no_invitations_when_full(make_network, make_user, make_person):
+    network = make_network(members=[make_person() for _ in range(11)])
     with pytest.raises(DomainError, match="volzet"):
         invitations.invite(network, "x@example.org", "X", network.test_facilitator)
 
