@@ -23,7 +23,7 @@ PAYLOADS = [
     "![x](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+)",
     '<svg onload="alert(1)"></svg>',
     '<iframe src="javascript:alert(1)"></iframe>',
-    "[a](https://example.org \"x\" onclick=alert(1))",
+    '[a](https://example.org "x" onclick=alert(1))',
     '<style>body{background:url("javascript:alert(1)")}</style>',
 ]
 

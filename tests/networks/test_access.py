@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 import re
+from datetime import date, timedelta
 
 import pytest
 
@@ -44,7 +43,14 @@ def world(make_network, make_user, client_for):
     theirs = make_network("secret", name="Zilveren Uil")
     ids = _content(theirs, theirs.test_facilitator)
     own = _content(mine, member)
-    return {"member": member, "mine": mine, "theirs": theirs, "ids": ids, "own": own, "client": client_for(member)}
+    return {
+        "member": member,
+        "mine": mine,
+        "theirs": theirs,
+        "ids": ids,
+        "own": own,
+        "client": client_for(member),
+    }
 
 
 # URL of each object kind, built with a network id and that object's id (GET and POST routes).
@@ -63,8 +69,14 @@ OBJECT_URLS = {
         ("POST", "/netwerken/{n}/praktijken/{id}/voorstellen"),
         ("POST", "/netwerken/{n}/praktijken/{id}/reacties"),
     ],
-    "comment": [("GET", "/netwerken/{n}/reacties/{id}"), ("POST", "/netwerken/{n}/reacties/{id}/verwijderen")],
-    "thread": [("GET", "/netwerken/{n}/gesprekken/{id}"), ("POST", "/netwerken/{n}/gesprekken/{id}/antwoorden")],
+    "comment": [
+        ("GET", "/netwerken/{n}/reacties/{id}"),
+        ("POST", "/netwerken/{n}/reacties/{id}/verwijderen"),
+    ],
+    "thread": [
+        ("GET", "/netwerken/{n}/gesprekken/{id}"),
+        ("POST", "/netwerken/{n}/gesprekken/{id}/antwoorden"),
+    ],
     "post": [
         ("GET", "/netwerken/{n}/berichten/{id}"),
         ("GET", "/netwerken/{n}/berichten/{id}/melden"),
@@ -127,6 +139,7 @@ def test_secret_network_urls_answer_like_a_missing_id(world, url):
     secret = client.get(url.format(n=world["theirs"].id))
     missing = client.get(url.format(n=999_999))
     assert secret.status_code == missing.status_code == 404
+
     # Identical pages, but for the language switch link (it repeats the path) and the CSRF token.
     def normal(response, network_id):
         html = response.get_data(as_text=True).replace(f"/netwerken/{network_id}", "/netwerken/ID")
@@ -152,7 +165,9 @@ def test_secret_network_search_finds_nothing_for_outsiders(world):
     assert f"/netwerken/{world['mine'].id}/" in html  # its own meeting is found
 
 
-@pytest.mark.parametrize("url", ["/netwerken/{n}/bijeenkomsten", "/netwerken/{n}/gesprekken", "/netwerken/{n}/leden"])
+@pytest.mark.parametrize(
+    "url", ["/netwerken/{n}/bijeenkomsten", "/netwerken/{n}/gesprekken", "/netwerken/{n}/leden"]
+)
 def test_closed_network_shows_only_its_name_to_outsiders(make_network, make_user, client_for, url):
     outsider = make_user()
     closed = make_network("closed", name="Open deur")

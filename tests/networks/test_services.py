@@ -150,12 +150,16 @@ def test_digest_is_sent_once_per_period(make_network, make_user, app):
     second = send_digests()
     assert first["mailed"] >= 1 and second["mailed"] == 0
     mails = db.session.scalars(
-        select(OutgoingMail).where(OutgoingMail.category == "network_digest", OutgoingMail.recipient == member.email)
+        select(OutgoingMail).where(
+            OutgoingMail.category == "network_digest", OutgoingMail.recipient == member.email
+        )
     ).all()
     assert len(mails) == 1
     assert "Een titel" in mails[0].body_text
     assert "Geheime inhoud" not in mails[0].body_text  # titles and links only
-    assert db.session.scalar(select(DigestSend).where(DigestSend.membership_id == membership.id)).item_count == 1
+    assert (
+        db.session.scalar(select(DigestSend).where(DigestSend.membership_id == membership.id)).item_count == 1
+    )
 
 
 def test_digest_off_sends_nothing(make_network, make_user):
