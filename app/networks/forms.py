@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import InputRequired, Length
 
 from app.accounts.forms import SetPasswordForm
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, EmailAddress
 from app.networks.models import DIGEST_FREQUENCIES, VISIBILITIES
 
 
 def _email():
     return EmailField(
         _l("E-mailadres"),
-        validators=[InputRequired(), Email(message=_l("Vul een geldig e-mailadres in.")), Length(max=320)],
+        validators=[
+            InputRequired(),
+            EmailAddress(message=_l("Vul een geldig e-mailadres in.")),
+            Length(max=320),
+        ],
     )
 
 

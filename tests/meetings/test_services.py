@@ -70,7 +70,9 @@ def test_actions_show_on_the_owners_overview_until_done(network):
 
 def test_only_owner_creator_or_facilitator_completes_an_action(network, make_person):
     meeting = _meeting(network)
-    action = services.add_action(meeting, network.test_facilitator, "X", network.test_facilitator.id, date.today())
+    action = services.add_action(
+        meeting, network.test_facilitator, "X", network.test_facilitator.id, date.today()
+    )
     with pytest.raises(DomainError):
         services.complete_action(action, network.test_member, may_moderate=False)
 

@@ -34,11 +34,16 @@ def test_plan_write_notes_and_actions(make_network, make_user, client_for):
     url = f"{base}/{meeting.id}"
     response = mem.post(
         url + "/verslag",
-        {"attendees": [str(member.id), str(facilitator.id)], "discussed": "Instagram", "decisions": "Proberen"},
+        {
+            "attendees": [str(member.id), str(facilitator.id)],
+            "discussed": "Instagram",
+            "decisions": "Proberen",
+        },
     )
     assert response.status_code == 302
     response = mem.post(
-        url + "/acties", {"description": "Policy rondsturen", "owner_id": str(member.id), "due_on": "2030-12-20"}
+        url + "/acties",
+        {"description": "Policy rondsturen", "owner_id": str(member.id), "due_on": "2030-12-20"},
     )
     assert response.status_code == 302
     page = mem_client.get(url).get_data(as_text=True)
