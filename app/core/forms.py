@@ -13,18 +13,25 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FROM_REQUEST = object()
 
 
-class _BabelTranslations:
-    """Routes WTForms' built-in messages through Flask-Babel."""
+class _BuiltinMessages:
+    """WTForms' own messages ("This field is required.") in the page's language.
+
+    They come from the catalogs WTForms ships: our catalogs translate Dutch ids into English,
+    so routing these English ids through Flask-Babel showed them in English on Dutch pages.
+    """
+
+    @staticmethod
+    def _catalog():
+        from flask_babel import get_locale
+        from wtforms.i18n import get_translations
+
+        return get_translations([str(get_locale() or "nl")])
 
     def gettext(self, string):
-        from flask_babel import gettext
-
-        return gettext(string)
+        return self._catalog().gettext(string)
 
     def ngettext(self, singular, plural, n):
-        from flask_babel import ngettext
-
-        return ngettext(singular, plural, n)
+        return self._catalog().ngettext(singular, plural, n)
 
 
 class BaseForm(Form):
@@ -48,7 +55,7 @@ class BaseForm(Form):
             return session
 
         def get_translations(self, form):
-            return _BabelTranslations()
+            return _BuiltinMessages()
 
     def __init__(self, formdata=_FROM_REQUEST, **kwargs):
         # Without `formdata` a form reads the posted data; `formdata=None` means an empty form

@@ -149,6 +149,16 @@ def test_add_refuses_missing_choices_and_duplicates(staff, forms, make_organisat
     html = text_of(forms.post("/beheer/organisaties/nieuw", {"name": "X", "service_type": "", "region": ""}))
     assert "Kies een soort dienst." in html and "Kies een regio." in html
     html = text_of(
+        forms.post("/beheer/organisaties/nieuw", {"name": "", "service_type": "caw", "region": "limburg"})
+    )
+    assert "Naam: Dit veld is vereist." in html  # WTForms' own message, in Dutch too
+    staff.get("/taal/en")
+    html = text_of(
+        forms.post("/beheer/organisaties/nieuw", {"name": "", "service_type": "caw", "region": "limburg"})
+    )
+    assert "Name: This field is required." in html
+    staff.get("/taal/nl")
+    html = text_of(
         forms.post(
             "/beheer/organisaties/nieuw", {"name": "bestaat", "service_type": "caw", "region": "limburg"}
         )
