@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from app.accounts.forms import SetPasswordForm
@@ -56,7 +56,11 @@ class ConsentForm(BaseForm):
 
 
 class NewAccountForm(SetPasswordForm):
+    """Accepting an invitation without an account: the password rules of the accounts feature."""
+
     name = StringField(_l("Naam"), validators=[InputRequired(), Length(max=120)])
+    password = PasswordField(_l("Kies een wachtwoord"), validators=SetPasswordForm.password.kwargs["validators"])
+    confirm = PasswordField(_l("Herhaal het wachtwoord"), validators=SetPasswordForm.confirm.kwargs["validators"])
     consent = ConsentForm.consent
 
 
