@@ -59,8 +59,12 @@ class NewAccountForm(SetPasswordForm):
     """Accepting an invitation without an account: the password rules of the accounts feature."""
 
     name = StringField(_l("Naam"), validators=[InputRequired(), Length(max=120)])
-    password = PasswordField(_l("Kies een wachtwoord"), validators=SetPasswordForm.password.kwargs["validators"])
-    confirm = PasswordField(_l("Herhaal het wachtwoord"), validators=SetPasswordForm.confirm.kwargs["validators"])
+    password = PasswordField(
+        _l("Kies een wachtwoord"), validators=SetPasswordForm.password.kwargs["validators"]
+    )
+    confirm = PasswordField(
+        _l("Herhaal het wachtwoord"), validators=SetPasswordForm.confirm.kwargs["validators"]
+    )
     consent = ConsentForm.consent
 
 

@@ -192,6 +192,13 @@ AUDIT_ACTIONS = {
 }
 
 
+AUDIT_OBJECTS = {
+    "invitation": _l("uitnodiging"),
+    "post": _l("bericht"),
+    "practice": _l("praktijk"),
+}
+
+
 class AuditEntry(db.Model):
     """One moderation or membership change: who did what to which object, and when."""
 
@@ -213,6 +220,20 @@ class AuditEntry(db.Model):
     @property
     def action_label(self) -> str:
         return str(AUDIT_ACTIONS.get(self.action, self.action))
+
+    @property
+    def object_label(self) -> str:
+        if not self.object_kind:
+            return ""
+        return f"{AUDIT_OBJECTS.get(self.object_kind, self.object_kind)} {self.object_id}"
+
+    @property
+    def object_url(self) -> str | None:
+        """A link to the object when a content package can show it (posts, practices)."""
+        from app.networks.registry import search_kind
+
+        found = search_kind(self.object_kind) if self.object_kind else None
+        return found[1](self.network_id, self.object_id) if found else None
 
 
 class SearchDocument(db.Model):
