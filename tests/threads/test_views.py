@@ -79,3 +79,35 @@ def test_members_cannot_hide_posts(member_and_network, client_for):
     client = client_for(member)
     url = f"/netwerken/{network.id}/berichten/{thread.posts[0].id}/verbergen"
     assert client.get(url).status_code == 403
+
+
+def test_discuss_a_finding_in_one_of_my_networks(member_and_network, client_for):
+    member, network = member_and_network
+    client = client_for(member)
+    chooser = client.get("/netwerken/gesprek-starten?bron=finding&ref=fb-gebruik")
+    html = chooser.get_data(as_text=True)
+    assert chooser.status_code == 200 and network.name in html
+    start = f"/netwerken/{network.id}/gesprekken/nieuw?bron=finding&amp;ref=fb-gebruik"
+    assert start in html
+    form_url = start.replace("&amp;", "&")
+    page = client.get(form_url).get_data(as_text=True)
+    assert 'href="/bevindingen#fb-gebruik"' in page
+    response = Browserless(client).post(
+        form_url,
+        {
+            "title": "Facebook in 2026",
+            "body": "Klopt dit nog?",
+            "source_kind": "finding",
+            "source_ref": "fb-gebruik",
+        },
+    )
+    assert response.status_code == 302
+    thread_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'href="/bevindingen#fb-gebruik"' in thread_page
+
+
+def test_unknown_sources_give_404(member_and_network, client_for):
+    member, network = member_and_network
+    client = client_for(member)
+    assert client.get("/netwerken/gesprek-starten?bron=finding&ref=javascript:alert(1)").status_code == 404
+    assert client.get(f"/netwerken/{network.id}/gesprekken/nieuw?bron=x&ref=y").status_code == 404
