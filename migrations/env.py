@@ -26,9 +26,10 @@ def render_item(type_, obj, autogen_context):
 
 
 def include_name(name, type_, parent_names):
-    """Full-text search objects (SQLite FTS5 tables, PostgreSQL GIN index) are made with raw SQL
-    in their migration, not by the models: leave names containing "_fts" out of the comparison."""
-    return not (type_ in ("table", "index") and name and "_fts" in name)
+    """Full-text search objects (SQLite FTS5 tables, a PostgreSQL tsvector column and its GIN
+    index) are made with raw SQL in their migration, not by the models: leave names containing
+    "_fts" out of the comparison."""
+    return not (type_ in ("table", "column", "index") and name and "_fts" in name)
 
 
 def run_migrations() -> None:

@@ -3,8 +3,8 @@
 Content services keep `SearchDocument` rows up to date with `index_document()` and
 `remove_document()`. The full-text index over those rows is database-specific and made with raw
 SQL (here for `create_all`, and in the migration): an external-content FTS5 table kept in step by
-triggers on SQLite, a GIN index on `to_tsvector('dutch', ...)` on PostgreSQL. Their names contain
-"_fts", which migrations/env.py leaves out of the model comparison.
+triggers on SQLite; a stored generated `to_tsvector('dutch', ...)` column with a GIN index on
+PostgreSQL. Their names contain "_fts", which migrations/env.py leaves out of the comparison.
 """
 
 from __future__ import annotations
@@ -34,9 +34,11 @@ SQLITE_DDL = (
     "INSERT INTO network_search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
 )
 SQLITE_DROP = ("DROP TABLE IF EXISTS network_search_fts",)
+# A stored tsvector (computed by PostgreSQL on every write), so ranking never re-parses text.
 POSTGRES_DDL = (
-    "CREATE INDEX IF NOT EXISTS ix_network_search_fts ON network_search_documents "
-    "USING gin (to_tsvector('dutch', title || ' ' || body))",
+    "ALTER TABLE network_search_documents ADD COLUMN IF NOT EXISTS search_fts tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('dutch', title || ' ' || body)) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_network_search_fts ON network_search_documents USING gin (search_fts)",
 )
 
 _table = SearchDocument.__table__
@@ -129,11 +131,16 @@ def _search_sqlite(network_id: int, words: list[str], limit: int):
 
 def _search_postgresql(network_id: int, words: list[str], limit: int):
     tsquery = " & ".join(f"'{w}':*" for w in words)
+    # The best `limit` rows first, then the (costly) headlines for those rows only.
     sql = text(
-        "SELECT kind, object_id, title, ts_headline('dutch', title || ' ' || body, q, :options) "
-        "FROM network_search_documents, to_tsquery('dutch', :tsquery) AS q "
-        "WHERE network_id = :network_id AND to_tsvector('dutch', title || ' ' || body) @@ q "
-        "ORDER BY ts_rank(to_tsvector('dutch', title || ' ' || body), q) DESC, id DESC LIMIT :limit"
+        "SELECT d.kind, d.object_id, d.title, "
+        "ts_headline('dutch', d.title || ' ' || d.body, best.q, :options) "
+        "FROM (SELECT id, q, ts_rank(search_fts, q) AS score "
+        "      FROM network_search_documents, to_tsquery('dutch', :tsquery) AS q "
+        "      WHERE network_id = :network_id AND search_fts @@ q "
+        "      ORDER BY score DESC, id DESC LIMIT :limit) AS best "
+        "JOIN network_search_documents d ON d.id = best.id "
+        "ORDER BY best.score DESC, d.id DESC"
     )
     options = f"StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=10, ShortWord=2"
     params = {"tsquery": tsquery, "network_id": network_id, "limit": limit, "options": options}

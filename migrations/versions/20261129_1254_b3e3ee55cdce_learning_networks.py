@@ -28,8 +28,9 @@ SQLITE_FTS = (
     "INSERT INTO network_search_fts(rowid, title, body) VALUES (new.id, new.title, new.body); END",
 )
 POSTGRES_FTS = (
-    "CREATE INDEX IF NOT EXISTS ix_network_search_fts ON network_search_documents "
-    "USING gin (to_tsvector('dutch', title || ' ' || body))",
+    "ALTER TABLE network_search_documents ADD COLUMN IF NOT EXISTS search_fts tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('dutch', title || ' ' || body)) STORED",
+    "CREATE INDEX IF NOT EXISTS ix_network_search_fts ON network_search_documents USING gin (search_fts)",
 )
 
 revision = 'b3e3ee55cdce'
