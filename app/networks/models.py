@@ -186,6 +186,8 @@ AUDIT_ACTIONS = {
     "post.hidden": _l("bericht verborgen"),
     "post.shown": _l("bericht weer zichtbaar"),
     "post.reported": _l("bericht gemeld"),
+    "report.resolved": _l("melding afgehandeld"),
+    "comment.deleted": _l("reactie verwijderd door een begeleider"),
     "practice.approved": _l("praktijk goedgekeurd en gepubliceerd"),
     "practice.returned": _l("praktijk teruggestuurd"),
     "practice.withdrawn": _l("praktijk ingetrokken"),
@@ -193,6 +195,7 @@ AUDIT_ACTIONS = {
 
 
 AUDIT_OBJECTS = {
+    "comment": _l("reactie"),
     "invitation": _l("uitnodiging"),
     "post": _l("bericht"),
     "practice": _l("praktijk"),

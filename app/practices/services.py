@@ -237,8 +237,12 @@ def add_comment(practice: Practice, by: User, body: str) -> PracticeComment:
 
 
 def delete_comment(comment: PracticeComment, by: User, is_facilitator: bool) -> None:
+    """The author deletes their comment, or a facilitator removes it (that is moderation: logged)."""
     if comment.author_id != by.id and not is_facilitator:
         raise DomainError(_("Enkel wie de reactie schreef of een begeleider kan ze verwijderen."))
+    if comment.author_id != by.id:
+        network = db.session.get(Network, comment.network_id)
+        audit.record(network, by, "comment.deleted", object_kind="comment", object_id=comment.id)
     db.session.delete(comment)
 
 

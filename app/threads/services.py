@@ -175,6 +175,7 @@ def resolve_report(report: PostReport, by: User) -> None:
     if report.resolved_at is not None:
         raise DomainError(_("Deze melding is al afgehandeld."))
     report.resolved_at, report.resolved_by_id = utcnow(), by.id
+    audit.record(report.post.network, by, "report.resolved", object_kind="post", object_id=report.post_id)
 
 
 def open_reports(network: Network) -> list[PostReport]:

@@ -147,3 +147,17 @@ def test_admins_outside_the_network_see_only_practices_up_for_review(setup, make
         assert services.get_practice_or_404(access, practice.id) is practice
         services.approve(practice, admin, may_review=access.can_review)
     assert practice.is_published
+
+
+def test_a_facilitator_deleting_a_comment_is_logged(setup):
+    from app.networks.audit import entries
+
+    network, practice, author, _coauthor, other = setup
+    own = services.add_comment(practice, other, "Eigen reactie")
+    services.delete_comment(own, other, is_facilitator=False)
+    comment = services.add_comment(practice, other, "Niet ok")
+    with pytest.raises(DomainError):
+        services.delete_comment(comment, author, is_facilitator=False)
+    services.delete_comment(comment, network.test_facilitator, is_facilitator=True)
+    db.session.commit()
+    assert [e.action for e in entries(network)].count("comment.deleted") == 1
