@@ -98,7 +98,7 @@ def test_no_column_stores_or_derives_from_token_address_agent_or_referrer(anonym
     from app.invitations.models import Invitation
     from app.surveys.models import Draft, Response
 
-    survey, invitation, token, walk = anonymous_journey
+    _survey, invitation, token, walk = anonymous_journey
     token_hash = db.session.get(Invitation, invitation.id).token_hash
     needles = CLIENT_NEEDLES | derived(token)
     # The only place the link lives: its own hash on its own invitation (for the lookup).
@@ -132,7 +132,7 @@ def test_no_time_finer_than_the_day_is_stored_for_an_anonymous_response(anonymou
     from app.invitations.models import Invitation
     from app.surveys.models import Response
 
-    survey, invitation, _token, walk = anonymous_journey
+    _survey, invitation, _token, walk = anonymous_journey
     before = datetime_values()
     walk.answer_all()
     assert walk.submit().status_code == 302
