@@ -10,13 +10,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from datetime import date
+import logging
+import re
+import threading
+import urllib.error
+import urllib.request
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import BigInteger, Date, DateTime, Integer, MetaData, String, Text, func, select
 
+from app.core.models import utcnow
 from app.extensions import db
+from tests.helpers import SECOND_STEP_URL, Browserless, deliver_mail, login, mail_text, text_of, totp_code
 
 CLIENT_ADDRESS = "203.0.113.219"
 USER_AGENT = "Okapi-Browser/7.31 (privacy-test; wwwelzijn)"
@@ -198,3 +206,215 @@ def test_the_invitation_holds_no_link_to_the_anonymous_response(anonymous_journe
             else:
                 continue
             assert hits == 0, f"{name}.{column.name} holds the response id"
+
+
+# -- logs -------------------------------------------------------------------------------------
+
+PASSWORD = "Wachtwoord-Gnoe-5521"
+NEW_PASSWORD = "Nieuw-Wachtwoord-Gnoe-7734"
+USER_EMAIL = "gnoe.gebruiker@example.org"
+MEMBER_EMAIL = "gnoe.lid@example.org"
+ORG_EMAIL = "gnoe.contact@example.org"
+CSV_EMAILS = ("csv.gnoe.een@example.org", "csv.gnoe.twee@example.org")
+INVITED_EMAIL = "gnoe.nieuw@example.org"
+SECRET_ANSWERS = ("Antwoord-Gnoe-9931", "Toelichting-Gnoe-4417 vertrouwelijk")
+LINK_RE = re.compile(r"http://localhost(/[^\s]+)")
+
+
+def _links(app, recipient: str) -> list[str]:
+    messages = [m for m in deliver_mail(app) if m["To"] == recipient]
+    assert messages, f"no mail to {recipient}"
+    return LINK_RE.findall(mail_text(messages[-1]))
+
+
+@pytest.fixture
+def log_everything(caplog):
+    """Every logger at DEBUG (what LOG_LEVEL=DEBUG gives), captured."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("app", "werkzeug", "gunicorn"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    return caplog
+
+
+def test_logs_never_hold_answers_tokens_passwords_or_addresses(
+    app, make_user, make_survey, make_poll, respondent, log_everything
+):
+    import io
+
+    from app.twofactor import services as twofactor
+
+    secrets: set[str] = {
+        PASSWORD,
+        NEW_PASSWORD,
+        USER_EMAIL,
+        MEMBER_EMAIL,
+        ORG_EMAIL,
+        INVITED_EMAIL,
+        *CSV_EMAILS,
+        *SECRET_ANSWERS,
+    }
+
+    # Login with password and the second step.
+    admin = make_user(role="admin", email=USER_EMAIL, password=PASSWORD)
+    secrets.add(twofactor.decrypt_secret(twofactor.get_credential(admin).secret_encrypted))
+    staff = app.test_client()
+    forms = Browserless(staff)
+    first = forms.post("/aanmelden", {"email": USER_EMAIL, "password": PASSWORD})
+    assert first.headers["Location"].startswith(SECOND_STEP_URL)
+    code = totp_code(admin)
+    secrets.add(code)
+    assert forms.post(SECOND_STEP_URL, {"code": code}).status_code == 302
+
+    # A wrong password, and a reset through the mailed link (of a member: a reset ends sessions).
+    member = make_user(email=MEMBER_EMAIL, password=PASSWORD)
+    visitor = app.test_client()
+    Browserless(visitor).post("/aanmelden", {"email": MEMBER_EMAIL, "password": PASSWORD + "x"})
+    Browserless(visitor).post("/wachtwoord-vergeten", {"email": MEMBER_EMAIL})
+    reset_path = _links(app, MEMBER_EMAIL)[0]
+    secrets.add(reset_path.rsplit("/", 1)[1])
+    done = Browserless(visitor).post(reset_path, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert done.status_code == 302 and member.id
+
+    # An account invitation.
+    forms.post("/beheer/gebruikers/uitnodigen", {"name": "Gnoe", "email": INVITED_EMAIL, "role": "member"})
+    secrets.add(_links(app, INVITED_EMAIL)[0].rsplit("/", 1)[1])
+
+    # CSV import with e-mail addresses.
+    csv = "naam;soort;regio;e-mail\n" + "\n".join(
+        f"Gnoe {n};caw;antwerpen;{email}" for n, email in enumerate(CSV_EMAILS)
+    )
+    token = forms.token("/beheer/organisaties/importeren")
+    imported = staff.post(
+        "/beheer/organisaties/importeren",
+        data={"csrf_token": token, "file": (io.BytesIO(csv.encode()), "organisaties.csv")},
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 302
+
+    # An invitation mail to an organisation, its link opened, a survey answered and submitted.
+    forms.post(
+        "/beheer/organisaties/nieuw",
+        {"name": "Gnoe dienst", "service_type": "clb", "region": "limburg", "contact_email": ORG_EMAIL},
+    )
+    survey = make_survey(slug="gnoe")
+    survey.closes_at = utcnow() + timedelta(days=30)
+    db.session.commit()
+    invited = forms.post(
+        "/beheer/bevragingen/gnoe/uitnodigen",
+        {"soort": "clb", "regio": "limburg"},
+        token_url="/beheer/bevragingen/gnoe/uitnodigen",
+    )
+    assert invited.status_code == 302
+    invitation_path = next(p for p in _links(app, ORG_EMAIL) if not p.endswith("/afmelden"))
+    secrets.add(invitation_path.rsplit("/", 1)[1])
+    walk = respondent(app.test_client(), invitation_path)
+    walk.answer_all(name=SECRET_ANSWERS[0], remark=SECRET_ANSWERS[1])
+    assert walk.submit().status_code == 302
+
+    # A poll vote.
+    make_poll(slug="gnoe-poll")
+    voter = app.test_client()
+    html = text_of(voter.get("/p/gnoe-poll"))
+    form_token = re.search(r'name="form_token"[^>]*value="([^"]+)"', html).group(1)
+    secrets.add(form_token)
+    from tests.helpers import csrf_token_from
+
+    voted = voter.post(
+        "/p/gnoe-poll", data={"csrf_token": csrf_token_from(html), "form_token": form_token, "keuze": "1"}
+    )
+    assert voted.status_code == 302
+
+    logged = "\n".join(
+        [
+            log_everything.text,
+            *(r.getMessage() for r in log_everything.records),
+            *(r.exc_text or "" for r in log_everything.records),
+        ]
+    )
+    assert "response submitted for survey" in logged and "logged in" in logged  # the journeys ran
+    leaked = sorted(s for s in secrets if s in logged)
+    assert leaked == [], f"in the log: {leaked}"
+
+
+def test_sql_statements_and_rows_stay_out_of_a_debug_log(app, make_user, log_everything):
+    """With LOG_LEVEL=DEBUG the root logger is at DEBUG; SQLAlchemy keeps its own loggers at WARNING
+    (it would otherwise log every statement's values and every row it reads)."""
+    user = make_user(email=USER_EMAIL, password=PASSWORD)
+    login(app.test_client(), user, password=PASSWORD)
+    assert logging.getLogger("sqlalchemy.engine").getEffectiveLevel() >= logging.WARNING
+    assert USER_EMAIL not in log_everything.text and "pbkdf2" not in log_everything.text
+
+
+def test_a_real_servers_request_log_masks_tokens(app, make_survey, make_invitation, log_everything):
+    """Werkzeug's request log (the development server) with the token paths masked."""
+    from werkzeug.serving import make_server
+
+    survey = make_survey()
+    _invitation, token = make_invitation(survey)
+    server = make_server("127.0.0.1", 0, app, threaded=False)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    paths = [f"/u/{token}", f"/u/{token}/afmelden", f"/wachtwoord-instellen/{token}?next=/u/{token}"]
+    try:
+        for path in paths:
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(base + path, timeout=10).read()
+    finally:
+        server.shutdown()
+        thread.join(10)
+    lines = [r.getMessage() for r in log_everything.records if r.name == "werkzeug"]
+    assert len([line for line in lines if "/u/TOKEN" in line]) == 2, lines
+    assert any("/wachtwoord-instellen/TOKEN" in line for line in lines)
+    assert token not in log_everything.text
+
+
+def test_the_gunicorn_access_log_masks_tokens():
+    """`--logger-class app.core.logs.TokenMaskingLogger`: request line, path, query, referrer."""
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from app.core.logs import TokenMaskingLogger
+
+    token = "Zq3vXb8-secret_token_value"
+    logger = TokenMaskingLogger(Config())
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": f"/u/{token}?pagina=dienst",
+        "PATH_INFO": f"/u/{token}",
+        "QUERY_STRING": "pagina=dienst",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": f"https://site.example/wachtwoord-instellen/{token}",
+        "HTTP_USER_AGENT": "test",
+    }
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = logger.atoms(response, request, environ, timedelta(seconds=0))
+    formatted = logger.cfg.access_log_format % atoms
+    assert token not in formatted and token not in str(dict(atoms))
+    assert '"GET /u/TOKEN HTTP/1.1"' in formatted
+    assert "https://site.example/wachtwoord-instellen/TOKEN" in formatted
+
+
+def test_every_token_route_is_masked(app):
+    """A new URL rule with a secret argument must be covered by the log mask."""
+    from app.core.logs import mask_tokens
+
+    secret_args = {"token", "resume"}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not secret_args & set(rule.arguments):
+            continue
+        values = {a: ("SECRETVALUE" if a in secret_args else "x") for a in rule.arguments}
+        if "public_token" in rule.arguments:
+            values["public_token"] = "pub"
+        path = rule.build(values)[1] if hasattr(rule, "build") else None
+        with app.test_request_context():
+            from flask import url_for
+
+            path = url_for(rule.endpoint, **values)
+        assert "SECRETVALUE" not in mask_tokens(f'"GET {path} HTTP/1.1"'), rule.rule
+        checked += 1
+    assert checked >= 5
