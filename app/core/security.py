@@ -14,6 +14,10 @@ CSP = (
 )
 
 
+# URL arguments that are secrets: their pages are never stored by browsers or proxies.
+SECRET_ARGUMENTS = frozenset({"token", "resume"})
+
+
 def allow_framing(response):
     """Mark a response (the poll embed) as one that other sites may frame."""
     response.headers["X-Wwwelzijn-Frameable"] = "1"
@@ -50,7 +54,9 @@ def init_security(app: Flask) -> None:
         if app.config.get("ENV_NAME") == "production":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         personal = current_user and current_user.is_authenticated
-        if personal or g.get("no_store"):
+        # A page behind a secret link (reset, invitation, opt-out, resume) is somebody's own.
+        secret_link = bool(request.view_args and SECRET_ARGUMENTS & request.view_args.keys())
+        if personal or secret_link or g.get("no_store"):
             headers["Cache-Control"] = "no-store"
         elif request.endpoint != "static":
             headers.setdefault("Cache-Control", "no-cache")

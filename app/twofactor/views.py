@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -37,6 +37,7 @@ def _throttle_passed(user: User) -> None:
 @bp.route("/aanmelden/tweede-stap", methods=["GET", "POST"])
 def second_step():
     """After the password: the code from the authenticator app, or a recovery code."""
+    g.no_store = True  # between password and code: the account is named in the session
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     user = flow.pending_user()
@@ -80,6 +81,7 @@ def _setup_page_user() -> tuple[User | None, bool]:
 @bp.route(SETUP_URL, methods=["GET", "POST"])
 def setup():
     """Set up an authenticator app (QR code, first code, recovery codes); once set up, manage it."""
+    g.no_store = True  # the secret and the recovery codes, also before the login is complete
     user, pending = _setup_page_user()
     if user is None:
         return (
