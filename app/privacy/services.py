@@ -3,8 +3,8 @@
 After a survey has been closed for RETENTION_DAYS (closed by hand, or past its closing date):
 its invitations lose their e-mail address and link token (the links stop working; the finished
 flags stay for the response rate) and its unsubmitted drafts are deleted. Drafts of any survey
-untouched for RETENTION_DAYS are deleted, and so are the recipient addresses of mails that were
-sent (or given up) more than RETENTION_DAYS ago.
+untouched for RETENTION_DAYS are deleted, and so are the recipient addresses and bodies (which
+carry link tokens) of mails that were sent (or given up) more than RETENTION_DAYS ago.
 """
 
 from __future__ import annotations
@@ -63,10 +63,11 @@ def purge(days: int | None = None) -> dict[str, int]:
         db.session.execute(
             update(OutgoingMail)
             .where(
-                OutgoingMail.recipient.is_not(None),
+                or_(OutgoingMail.recipient.is_not(None), OutgoingMail.body_text != ""),
                 or_(OutgoingMail.sent_at < cutoff, OutgoingMail.failed_at < cutoff),
             )
-            .values(recipient=None)
+            # The body goes too: invitation and reset mails carry their link token in it.
+            .values(recipient=None, body_text="", body_html=None)
         ).rowcount
         or 0
     )

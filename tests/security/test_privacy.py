@@ -418,3 +418,43 @@ def test_every_token_route_is_masked(app):
         assert "SECRETVALUE" not in mask_tokens(f'"GET {path} HTTP/1.1"'), rule.rule
         checked += 1
     assert checked >= 5
+
+
+# -- retention: what the issue promises, searched in the whole database -------------------------
+
+
+def test_purge_leaves_no_address_or_link_token_of_a_long_closed_survey_anywhere(app, make_user, make_survey):
+    """The link and address were gone from the invitation, but the sent mail kept both in its
+    body (and its address in the recipient only until then)."""
+    from app.core.mail import OutgoingMail
+    from app.privacy.services import purge
+
+    admin = make_user(role="admin")
+    staff = app.test_client()
+    login(staff, admin)
+    forms = Browserless(staff)
+    forms.post(
+        "/beheer/organisaties/nieuw",
+        {"name": "Oude dienst", "service_type": "clb", "region": "limburg", "contact_email": ORG_EMAIL},
+    )
+    survey = make_survey(slug="oud")
+    survey.closes_at = utcnow() + timedelta(days=30)
+    db.session.commit()
+    forms.post(
+        "/beheer/bevragingen/oud/uitnodigen", {"soort": "clb"}, token_url="/beheer/bevragingen/oud/uitnodigen"
+    )
+    path = next(p for p in _links(app, ORG_EMAIL) if not p.endswith("/afmelden"))
+    token = path.rsplit("/", 1)[1]
+    # Two hundred days later: the survey closed long ago, the mail went out long ago.
+    long_ago = utcnow() - timedelta(days=200)
+    survey.closes_at = long_ago
+    for mail in db.session.scalars(select(OutgoingMail)):
+        mail.sent_at = long_ago
+    db.session.commit()
+    assert text_hits({token, ORG_EMAIL})  # before: in the invitation and the mail
+
+    purge(days=90)
+    db.session.commit()
+    hits = text_hits({token, ORG_EMAIL} | derived(token), skip={("organisations", "contact_email")})
+    assert hits == [], hits
+    assert app.test_client().get(path).status_code == 404
