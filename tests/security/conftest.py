@@ -173,3 +173,7 @@ class Respondent:
 def respondent():
     """respondent(client, "/u/<token>") -> a `Respondent`."""
     return Respondent
+
+
+# The learning-network fixtures (make_network, make_person, client_for) serve these tests too.
+from tests.networks.conftest import client_for, make_network, make_person  # noqa: E402, F401
