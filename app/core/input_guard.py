@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.routing import IntegerConverter
 
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 
@@ -44,6 +45,21 @@ def check_request() -> None:
         raise BadRequest() from None
 
 
+class IdConverter(IntegerConverter):
+    """`<int:...>` with an upper bound: a larger id does not match the URL (404, like a missing id).
+
+    Without it, /beheer/organisaties/99999999999999999999 reached the database, which cannot hold
+    the number (PostgreSQL: integer out of range; SQLite: too large): a 500. Ids are 32-bit
+    columns; routes with 64-bit ids say so: `<int(max=9007199254740992):response_id>`.
+    """
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_input_guard(app: Flask) -> None:
-    """Register the check first, so that even the CSRF check only sees well-formed input."""
+    """Register the check first, so that even the CSRF check only sees well-formed input; bound
+    the `int` URL converter (before any blueprint adds its routes)."""
     app.before_request_funcs.setdefault(None, []).insert(0, check_request)
+    app.url_map.converters["int"] = IdConverter

@@ -1346,3 +1346,26 @@ def test_forged_expired_used_and_revoked_network_invitations_get_one_page(
         pages = [client.get(f"/netwerken/uitnodiging/{t}") for t in tokens]
     _same_page(pages, tokens)
     assert client.get(f"/netwerken/uitnodiging/{live}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/beheer/organisaties/{big}",
+        "/beheer/gebruikers/{big}",
+        "/beheer/bevragingen/{big}",
+        "/beheer/bevragingen/{big}/voorbeeld",
+        "/netwerken/{big}",
+        "/netwerken/{big}/gesprekken/1",
+        "/praktijken/{big}",
+    ],
+)
+@pytest.mark.parametrize("big", ["2147483648", "9223372036854775808", "9" * 40])
+def test_ids_too_large_for_the_database_are_404_not_500(client, make_user, url, big, unchanged):
+    """Before the fix: PostgreSQL refused 2147483648 for an integer column and SQLite anything
+    over 2**63 ("integer out of range"): a 500 instead of the missing id's 404."""
+    login(client, make_user(role="admin"))
+    with unchanged():
+        response = client.get(url.format(big=big))
+        missing = client.get(url.format(big="2147483647"))
+    assert response.status_code == missing.status_code == 404
