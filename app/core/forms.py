@@ -99,6 +99,18 @@ class EmailAddress:
             raise ValidationError(self.message)
 
 
+class PlausibleDate:
+    """WTForms validator: a year from 1900 to 2999. Dates far outside it overflow the time-zone
+    arithmetic (0001-01-01 in Brussels is in year 0 in UTC): a 500 instead of a field error."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("Kies een datum tussen 1900 en 2999.")
+
+    def __call__(self, form, field):
+        if field.data and not 1900 <= field.data.year <= 2999:
+            raise ValidationError(self.message)
+
+
 class CsrfOnlyForm(BaseForm):
     """A form with nothing but the CSRF token: buttons that post, and the app-wide check."""
 

@@ -20,12 +20,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, PlausibleDate
 
 
 class MeetingForm(BaseForm):
     title = StringField(_l("Titel"), validators=[InputRequired(), Length(max=200)])
-    day = DateField(_l("Datum"), validators=[InputRequired(message=_l("Vul een datum in."))])
+    day = DateField(_l("Datum"), validators=[InputRequired(message=_l("Vul een datum in.")), PlausibleDate()])
     time = TimeField(_l("Beginuur"), validators=[InputRequired(message=_l("Vul een beginuur in."))])
     duration_minutes = IntegerField(
         _l("Duur in minuten"), default=120, validators=[InputRequired(), NumberRange(min=15, max=600)]
@@ -58,4 +58,6 @@ class NotesForm(BaseForm):
 class ActionForm(BaseForm):
     description = StringField(_l("Actie"), validators=[InputRequired(), Length(max=500)])
     owner_id = SelectField(_l("Wie voert ze uit"), coerce=int, validators=[InputRequired()])
-    due_on = DateField(_l("Tegen wanneer"), validators=[InputRequired(message=_l("Vul een datum in."))])
+    due_on = DateField(
+        _l("Tegen wanneer"), validators=[InputRequired(message=_l("Vul een datum in.")), PlausibleDate()]
+    )

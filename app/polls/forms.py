@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, PlausibleDate
 
 
 class PollForm(BaseForm):
@@ -26,8 +26,8 @@ class PollForm(BaseForm):
         choices=[("single", _l("Eén antwoord kiezen")), ("multiple", _l("Meerdere antwoorden mogelijk"))],
         default="single",
     )
-    opens_on = DateField(_l("Open vanaf (niet verplicht)"), validators=[Optional()])
-    closes_on = DateField(_l("Open tot en met (niet verplicht)"), validators=[Optional()])
+    opens_on = DateField(_l("Open vanaf (niet verplicht)"), validators=[Optional(), PlausibleDate()])
+    closes_on = DateField(_l("Open tot en met (niet verplicht)"), validators=[Optional(), PlausibleDate()])
     show_results = BooleanField(_l("Stemmers zien de resultaten na het stemmen"), default=True)
     slug = StringField(
         _l("Korte naam in de link (niet verplicht)"),

@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FileField, StringField
 from wtforms.validators import Length, Optional
 
-from app.core.forms import SAFE_METHODS, BaseForm
+from app.core.forms import SAFE_METHODS, BaseForm, PlausibleDate
 from app.surveys.answers import AnswerError, form_values
 from app.surveys.definitions import Page, Question, SurveyDefinition
 from app.surveys.fields import anchor, build_fields, macro_for
@@ -100,8 +100,8 @@ class StartForm(BaseForm):
 
 
 class DatesForm(BaseForm):
-    opens_on = DateField(_l("Opent op"), validators=[Optional()])
-    closes_on = DateField(_l("Sluit na"), validators=[Optional()])
+    opens_on = DateField(_l("Opent op"), validators=[Optional(), PlausibleDate()])
+    closes_on = DateField(_l("Sluit na"), validators=[Optional(), PlausibleDate()])
 
 
 class XLSFormUploadForm(BaseForm):

@@ -1369,3 +1369,63 @@ def test_ids_too_large_for_the_database_are_404_not_500(client, make_user, url, 
         response = client.get(url.format(big=big))
         missing = client.get(url.format(big="2147483647"))
     assert response.status_code == missing.status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31"])
+def test_far_dates_are_a_field_error_not_a_500(client, make_user, make_survey, make_network, day, unchanged):
+    """Before the fix: 0001-01-01 as a survey or meeting date overflowed the conversion from
+    Brussels time to UTC (year 0), and 9999-12-31 as a closing date (its end is 10000-01-01): 500."""
+    admin = make_user(role="admin")
+    survey = make_survey()
+    network = make_network(facilitator=admin)
+    login(client, admin)
+    forms = Browserless(client)
+    with unchanged():
+        dates = forms.post(
+            f"/beheer/bevragingen/{survey.id}/data",
+            {"opens_on": day, "closes_on": day},
+            token_url=f"/beheer/bevragingen/{survey.id}",
+        )
+        meeting = forms.post(
+            f"/netwerken/{network.id}/bijeenkomsten/nieuw",
+            {"title": "x", "day": day, "time": "00:00", "duration_minutes": "90", "location": "Gent"},
+        )
+        poll = forms.post(
+            "/beheer/polls/nieuw",
+            {
+                "question_nl": "Vraag",
+                "options_nl": "a\nb",
+                "kind": "single",
+                "opens_on": day,
+                "closes_on": day,
+            },
+        )
+    assert dates.status_code == 400 and "Kies een datum tussen 1900 en 2999." in text_of(dates)
+    assert meeting.status_code == 200 and "Kies een datum tussen 1900 en 2999." in text_of(meeting)
+    assert poll.status_code == 200 and "Kies een datum tussen 1900 en 2999." in text_of(poll)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "0x10", "1_000"])
+def test_numbers_that_are_not_numbers_are_a_field_error(
+    client, make_survey, make_invitation, respondent, value
+):
+    from app.surveys.models import Draft
+
+    survey = make_survey()
+    _invitation, token = make_invitation(survey)
+    walk = respondent(client, f"/u/{token}")
+    walk.post({})
+    response = walk.page("dienst", {"q-medewerkers": value, "q-dienst_naam": "Bewaard"})
+    assert response.status_code == 200 and 'id="q-medewerkers"' in text_of(response)
+    assert 'aria-invalid="true"' in text_of(response)
+    db.session.expire_all()
+    assert db.session.scalars(select(Draft)).one().answers == {"dienst_naam": "Bewaard"}
+
+
+def test_tampered_cookies_are_ignored_not_a_500(client, make_poll):
+    make_poll(slug="koekje")
+    client.set_cookie("wwwelzijn_session", "eyJ0YW1wZXJlZCI6dHJ1ZX0.garbage.\xff")
+    client.set_cookie("wwwelzijn_poll_1", "1.forged-signature", path="/p/koekje")
+    assert client.get("/").status_code == 200
+    assert client.get("/p/koekje").status_code == 200
+    assert client.get("/profiel").status_code == 302  # not signed in by a forged session
