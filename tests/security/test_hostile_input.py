@@ -894,6 +894,14 @@ EVIL_TARGETS = [
 ]
 
 
+def _get_routes(app) -> list[str]:
+    return sorted(
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.arguments and rule.endpoint != "static"
+    )
+
+
 def _stays_on_site(location: str) -> bool:
     from urllib.parse import urlsplit
 
@@ -1429,3 +1437,102 @@ def test_tampered_cookies_are_ignored_not_a_500(client, make_poll):
     assert client.get("/").status_code == 200
     assert client.get("/p/koekje").status_code == 200
     assert client.get("/profiel").status_code == 302  # not signed in by a forged session
+
+
+# -- every form on the site, every field at once, against hostile values: never a 500 ---------
+
+FUZZ_VALUES = [
+    "x" * 60_000,
+    "99999999999999999999999",
+    "-1",
+    "0001-01-01",
+    "nan",
+    "../../../etc/passwd",
+    "\u202e\ufeff\u200b" + SCRIPT,
+    "%00%ff",
+]
+NOT_FUZZED = ("/afmelden", "/verlaten", "/uitzetten", "/status", "/herstelcodes")
+
+
+class _Forms(HTMLParser):
+    """The post forms of a page: (action, {field: default value}, [text-like fields])."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, dict, list]] = []
+        self._current = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and (a.get("method") or "get").lower() == "post":
+            self._current = (a.get("action") or "", {}, [])
+            self.forms.append(self._current)
+        elif self._current is not None and a.get("name") and tag in ("input", "textarea", "select"):
+            _action, values, texts = self._current
+            kind = (a.get("type") or "text").lower()
+            if kind in ("checkbox", "radio"):
+                values.setdefault(a["name"], a.get("value", "y"))
+            elif kind not in ("submit", "button", "file"):
+                values.setdefault(a["name"], a.get("value", ""))
+                if a["name"] not in ("csrf_token", "form_token", "getoond"):
+                    texts.append(a["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def _fuzz(client, pages) -> int:
+    """Post every form of every page once per hostile value in all its text fields at once."""
+    posted = 0
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        parser = _Forms()
+        parser.feed(text_of(response))
+        for action, defaults, texts in parser.forms:
+            target = action or page
+            if not texts or any(part in target for part in NOT_FUZZED):
+                continue
+            for value in FUZZ_VALUES:
+                data = {**defaults, **dict.fromkeys(texts, value)}
+                result = client.post(target, data=data)
+                assert result.status_code < 500, (target, value[:40], result.status_code)
+                posted += 1
+    return posted
+
+
+def test_no_form_answers_a_hostile_value_with_a_500(
+    app, make_user, make_survey, make_invitation, make_poll, make_network
+):
+    admin = make_user(role="admin")
+    survey = make_survey(public=True)
+    _invitation, token = make_invitation(survey)
+    make_poll(slug="fuzz")
+    network = make_network(facilitator=admin)
+    client = app.test_client()
+    login(client, admin)
+    pages = [url for url in _get_routes(app) if url not in ("/healthz",)]
+    pages += [
+        f"/beheer/bevragingen/{survey.id}",
+        f"/beheer/bevragingen/{survey.slug}/uitnodigen",
+        f"/beheer/bevragingen/{survey.slug}/uitnodigingen",
+        "/beheer/polls/fuzz/bewerken",
+        f"/u/{token}",
+        f"/u/{token}?pagina=dienst",
+        f"/u/{token}?pagina=slot",
+        f"/e/{survey.public_token}",
+        "/p/fuzz",
+        f"/netwerken/{network.id}/bewerken",
+        f"/netwerken/{network.id}/gesprekken/nieuw",
+        f"/netwerken/{network.id}/bijeenkomsten/nieuw",
+        f"/netwerken/{network.id}/praktijken/nieuw",
+        f"/netwerken/{network.id}/mijn-instellingen",
+        f"/netwerken/{network.id}/leden",
+    ]
+    posted = _fuzz(client, pages)
+    visitor = app.test_client()
+    public = ["/aanmelden", "/wachtwoord-vergeten", f"/u/{token}", f"/e/{survey.public_token}", "/p/fuzz"]
+    posted += _fuzz(visitor, [*public, "/p/fuzz/embed", f"/netwerken/uitnodiging/{token}"])
+    assert posted > 100
