@@ -40,7 +40,7 @@ def get_routes(app) -> list[str]:
 
 
 @pytest.fixture
-def site(app, make_user, make_survey, make_invitation, make_poll, make_organisation):
+def site(app, make_user, make_survey, make_invitation, make_poll, make_organisation, make_network):
     """One of everything, for the pages that take arguments."""
     from app.accounts.models import AccountToken
 
@@ -53,8 +53,10 @@ def site(app, make_user, make_survey, make_invitation, make_poll, make_organisat
     _r, reset = AccountToken.issue(member, "reset", timedelta(hours=1))
     invited = make_user(name="Genodigde", password=None)
     _i, invite = AccountToken.issue(invited, "invite", timedelta(hours=1))
+    network = make_network(facilitator=admin)
     db.session.commit()
     return {
+        "network": network,
         "admin": admin,
         "member": member,
         "survey": survey,
@@ -122,6 +124,11 @@ def test_pages_with_arguments_carry_the_headers_and_personal_ones_are_not_stored
         f"/beheer/gebruikers/{s['member'].id}",
         f"/beheer/organisaties/{s['organisation'].id}",
         f"/p/{s['poll'].slug}",
+        f"/netwerken/{s['network'].id}",
+        f"/netwerken/{s['network'].id}/leden",
+        f"/netwerken/{s['network'].id}/gesprekken",
+        f"/netwerken/{s['network'].id}/logboek",
+        "/netwerken/mijn-bijdragen.json",
     ]
     for url in staff_pages:
         response = staff.get(url)
