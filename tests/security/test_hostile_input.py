@@ -1536,3 +1536,19 @@ def test_no_form_answers_a_hostile_value_with_a_500(
     public = ["/aanmelden", "/wachtwoord-vergeten", f"/u/{token}", f"/e/{survey.public_token}", "/p/fuzz"]
     posted += _fuzz(visitor, [*public, "/p/fuzz/embed", f"/netwerken/uitnodiging/{token}"])
     assert posted > 100
+
+
+def test_a_used_invitation_link_shows_thanks_and_nothing_of_the_answers(
+    client, make_survey, make_invitation, respondent
+):
+    """By design a submitted survey link keeps saying thank you (colleagues share one link, and
+    a double click must not look like an error); it shows no answer, and a forger never gets here."""
+    survey = make_survey(anonymity="pseudonymous")
+    _invitation, token = make_invitation(survey)
+    walk = respondent(client, f"/u/{token}")
+    walk.answer_all(name="Geheime dienstnaam", remark="Geheime opmerking")
+    assert walk.submit().status_code == 302
+    for params in ({}, {"stap": "overzicht"}, {"pagina": "dienst"}):
+        page = walk.get(**params)
+        assert page.status_code == 200 and "Bedankt!" in text_of(page)
+        assert "Geheime" not in text_of(page) and page.headers["Cache-Control"] == "no-store"
