@@ -61,6 +61,12 @@ class TokenMaskingLogger(GunicornLogger):
     """Gunicorn's logger with tokens masked in the access log: the request line, path, query and
     referrer (our own pages send their full address, token included, as the referrer)."""
 
+    def setup(self, cfg):
+        super().setup(cfg)
+        # Its error log names the request too ("Error handling request /u/<token>").
+        if not any(isinstance(f, MaskTokens) for f in self.error_log.filters):
+            self.error_log.addFilter(MaskTokens())
+
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
         for key, value in atoms.items():

@@ -398,6 +398,16 @@ def test_the_gunicorn_access_log_masks_tokens():
     assert token not in formatted and token not in str(dict(atoms))
     assert '"GET /u/TOKEN HTTP/1.1"' in formatted
     assert "https://site.example/wachtwoord-instellen/TOKEN" in formatted
+    # Gunicorn's error log names the request when a worker fails on it.
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.error_log.addHandler(handler)
+    try:
+        logger.error("Error handling request %s", f"/u/{token}?pagina=dienst")
+    finally:
+        logger.error_log.removeHandler(handler)
+    assert [r.getMessage() for r in records] == ["Error handling request /u/TOKEN"]
 
 
 def test_every_token_route_is_masked(app):
