@@ -101,9 +101,13 @@ def assert_inert(html: str, payload: str, shown: bool = True) -> None:
 LANGUAGE_LINK_RE = re.compile(r'href="/taal/(nl|en)\?next=[^"]*"')
 
 
+CSRF_VALUE_RE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*"')
+
+
 def page_body(response) -> str:
-    """The page without the language-switch links, which lead back to the page's own path."""
-    return LANGUAGE_LINK_RE.sub('href="/taal/"', text_of(response))
+    """The page without the language-switch links (they lead back to the page's own path) and
+    without CSRF token values (they carry the second they were made in)."""
+    return CSRF_VALUE_RE.sub(r'\1"', LANGUAGE_LINK_RE.sub('href="/taal/"', text_of(response)))
 
 
 def assert_template_literal(html: str) -> None:
