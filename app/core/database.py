@@ -19,8 +19,16 @@ from contextvars import ContextVar
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# A database that is busy or briefly away: SQLite "database is locked" after the busy timeout,
+# PostgreSQL serialization failures, deadlocks, lock and statement timeouts, a lost connection
+# (all OperationalError), and no free connection in the pool within DB_POOL_TIMEOUT.
+# Nothing was stored; the same request may well succeed a few seconds later.
+BUSY_ERRORS = (OperationalError, PoolTimeoutError)
 
 # None: decided by the request being served (write methods begin immediate); True/False: forced.
 _immediate: ContextVar[bool | None] = ContextVar("sqlite_begin_immediate", default=None)
@@ -81,6 +89,16 @@ def engine_options(config) -> dict:
     if not config.get("DB_PREPARED_STATEMENTS", True):
         options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
     return options
+
+
+def describe_busy(error: Exception) -> str:
+    """The first line of the database's own message ("database is locked"), for the log.
+
+    Never the statement or its values (answers, e-mail addresses).
+    """
+    original = getattr(error, "orig", None)
+    text = str(original if original is not None else error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
 
 
 def configure_engine(app: Flask, engine: Engine) -> None:
