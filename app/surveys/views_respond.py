@@ -81,6 +81,7 @@ def respond(way_in: Callable[[bool], respondents.Respondent | None]):
             raise  # stored after all: the generic 503 page, and a reload shows the answers
         log_busy(log, error)
         db.session.rollback()
+    g.no_store = True
     with plain_transactions():  # a reader does not wait for SQLite's write lock
         respondent = way_in(False)
         if respondent is None:
@@ -174,26 +175,21 @@ def page_step(respondent: respondents.Respondent, page_key: str):
     respondent.save(merged, resume_at.key, respondent_name())
     commit()
     with plain_transactions():  # saved; showing the page again only reads
-        return _after_save(respondent, page, form_class, action, errors, revealed, visible,
-                           previous, following)
-
-
-def _after_save(respondent, page, form_class, action, errors, revealed, visible, previous, following):
-    if action == "vorige":
-        return redirect(respondent.url(**{PAGE: previous.key}) if previous else respondent.url())
-    if errors or revealed:
-        form = form_class(questions=visible)
-        form.attach(errors)
-        if revealed:
-            form.notices.append(_("Door uw antwoord zijn er vragen bijgekomen op deze pagina. "
-                                  "Vul ze in en ga dan verder."))
-        return _render_page(respondent, page, form)
-    if action == "bewaren":
-        flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan via dezelfde link."), "success")
-        return redirect(respondent.url(**{PAGE: page.key}))
-    if following is None:
-        return redirect(respondent.url(**{STEP: SUMMARY}))
-    return redirect(respondent.url(**{PAGE: following.key}))
+        if action == "vorige":
+            return redirect(respondent.url(**{PAGE: previous.key}) if previous else respondent.url())
+        if errors or revealed:
+            form = form_class(questions=visible)
+            form.attach(errors)
+            if revealed:
+                form.notices.append(_("Door uw antwoord zijn er vragen bijgekomen op deze pagina. "
+                                      "Vul ze in en ga dan verder."))
+            return _render_page(respondent, page, form)
+        if action == "bewaren":
+            flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan via dezelfde link."), "success")
+            return redirect(respondent.url(**{PAGE: page.key}))
+        if following is None:
+            return redirect(respondent.url(**{STEP: SUMMARY}))
+        return redirect(respondent.url(**{PAGE: following.key}))
 
 
 def _render_page(respondent, page, form, **extra):

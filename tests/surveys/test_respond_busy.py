@@ -372,3 +372,16 @@ def test_a_submit_killed_after_its_commit_is_stored_once_and_the_link_says_thank
         select(func.count()).select_from(Answer).where(Answer.response_id == invitation.response_id)
     )
     assert rows > 5
+
+
+def test_the_start_page_posted_while_the_database_is_busy_keeps_the_name(
+    invited, busy_client, hold_database
+):
+    walk = invited("pseudonymous", busy_client)
+    walk.start(name="Els")
+    walk.page("profiel", PROFILE)
+    with hold_database(draft_of(walk).id):
+        response = walk.start(name="Jan Peeters")
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    html = text_of(response)
+    assert 'value="Jan Peeters"' in html and "Het is nu even te druk." in html
