@@ -9,6 +9,7 @@ respondent a 503 with Retry-After and the page again, filled in with what they s
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 from collections import defaultdict
 
@@ -227,14 +228,16 @@ def test_a_long_text_posted_while_the_database_is_busy_is_shown_again(invited, b
 
 
 def test_a_submit_while_the_database_is_busy_gives_503_and_stores_nothing(
-    invited, busy_client, hold_database
+    invited, busy_client, hold_database, caplog
 ):
     walk = invited("pseudonymous", busy_client)
     complete(walk)
     draft = draft_of(walk)
-    with hold_database(draft.id):
+    with hold_database(draft.id), caplog.at_level(logging.WARNING):
         response = walk.submit()
     assert response.status_code == 503 and "Retry-After" in response.headers
+    # The log names the route and the database's complaint, never the link's token.
+    assert "database busy on POST /u/<token>" in caplog.text and walk.token not in caplog.text
     html = text_of(response)
     assert "te druk om uw antwoorden te versturen" in html and "Antwoorden versturen" in html
     assert "Tot ziens" in html  # the summary of the answers, still there
