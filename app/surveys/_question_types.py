@@ -99,7 +99,9 @@ def multiple_choice(p, f: Fields, where: str, key, position: int, kwargs: dict) 
                     f"{where}: '{name}' ({value}) is more than the {total} possible choices",
                 )
     if other and key is not None:
-        p.claim(f"{key}_other", f.key_line("other"), "other-text variable")
+        p.claim(
+            f"{key}_other", f.key_line("other"), where, "other-text variable", "other-text variable"
+        )
     kwargs.update(options=options, other=other, min_choices=low, max_choices=high)
     p.register(key, "multi", _codes(options), position, key, "multiple_choice question")
 
@@ -166,7 +168,7 @@ def matrix(p, f: Fields, where: str, key, position: int, kwargs: dict) -> None:
                     test = parse_finding_link(r, rf.get("test"), rw, p.catalogue)
             if row_key is not None and key is not None:
                 variable = f"{key}_{row_key}"
-                if p.claim(variable, rf.get("key"), "matrix row variable"):
+                if p.claim(variable, rf.get("key"), rw, "row variable", "matrix row variable"):
                     row_vars.append(variable)
                     p.register(variable, kind, codes, position, key, f"matrix row of '{key}'")
             if row_key is not None and text is not None:

@@ -103,24 +103,26 @@ class QuestionnaireParser:
         )
         return dataclasses.replace(page, questions=questions)
 
-    def claim(self, name: str, node: Node | int, what: str) -> bool:
+    def claim(self, name: str, node: Node | int, where: str, noun: str, owner: str) -> bool:
+        """Reserve a page key, question key or variable name; they share one namespace."""
         line = node if isinstance(node, int) else line_of(node)
         previous = self.names.get(name)
         if previous is not None:
             self.r.error(
                 line,
-                f"{what} '{name}' is already used by the {previous.what} on line {previous.line}",
+                f"{where}: {noun} '{name}' is already used by the {previous.what} "
+                f"on line {previous.line}",
             )
             return False
-        self.names[name] = _Claim(line, what)
+        self.names[name] = _Claim(line, owner)
         return True
 
-    def _key(self, f: Fields, where: str, what: str) -> str | None:
+    def _key(self, f: Fields, where: str, owner: str) -> str | None:
         node = f.get("key")
         if node is None:
             return None
         key = self.r.string(node, where, "key", KEY_RE, KEY_HINT)
-        if key is not None and not self.claim(key, node, what):
+        if key is not None and not self.claim(key, node, where, "key", owner):
             return None
         return key
 
@@ -132,7 +134,7 @@ class QuestionnaireParser:
         f = r.mapping(node, where, PAGE_FIELDS, ("key", "title", "questions"))
         if f is None:
             return None
-        key = self._key(f, where, "page key")
+        key = self._key(f, where, "page")
         title = r.text(f.get("title"), where, "title") if "title" in f else None
         intro = r.text(f.get("intro"), where, "intro") if "intro" in f else None
         if "show_if" in f:
@@ -166,7 +168,7 @@ class QuestionnaireParser:
             return None
         position = self.position
         self.position += 1
-        key = self._key(f, where, "question key")
+        key = self._key(f, where, "question")
         if "type" in f and qtype not in TYPE_FIELDS:
             value = r.string(f.get("type"), where, "type")
             if value is not None:

@@ -199,6 +199,7 @@ def _load_text(text: str, file: str, parse: Callable[[Reader, Node], T | None], 
     node = compose(text, file, issues)
     result = parse(Reader(file, issues, require_en), node) if node is not None else None
     if issues or result is None:
+        issues.sort(key=lambda issue: issue.line)  # stable: same-line issues keep their order
         raise DefinitionError(issues or [DefinitionIssue(file, 1, "could not be loaded")])
     return result
 
