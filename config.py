@@ -98,6 +98,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     MAIL_TRANSPORT = "memory"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt costs 0.1 s per hash; tests hash a lot
     LOGIN_MAX_FAILURES = 5
     BASE_URL = "http://localhost"
 
