@@ -21,6 +21,8 @@ FEATURES = (
     "app.organisations",
     "app.surveys",
     "app.invitations",
+    "app.results",
+    "app.exports",
     "app.demo",
 )
 
