@@ -73,7 +73,9 @@ def own_benchmark(slug: str, response_ids, locale: str | None) -> dict | None:
         multiple = var.type == "multiple_choice"
         n = sector["answered"].get(var.name, 0) if multiple else sum(c.count for c in cells)
         if n < minimum:
-            items.append({"var": var, "text": var.text(locale), "hidden": True, "own": _own_labels(var, own, locale)})
+            items.append(
+                {"var": var, "text": var.text(locale), "hidden": True, "own": _own_labels(var, own, locale)}
+            )
             continue
         suppress_line(cells, minimum, additive=not multiple)
         mine = own[var.name] if multiple else [own[var.name]]
@@ -86,8 +88,14 @@ def own_benchmark(slug: str, response_ids, locale: str | None) -> dict | None:
             for code, cell in zip(codes, cells, strict=True)
         ]
         items.append(
-            {"var": var, "text": var.text(locale), "hidden": False, "n": n, "dist": dist,
-             "own": _own_labels(var, own, locale)}
+            {
+                "var": var,
+                "text": var.text(locale),
+                "hidden": False,
+                "n": n,
+                "dist": dist,
+                "own": _own_labels(var, own, locale),
+            }
         )
     return {"survey": survey, "items": items, "minimum": minimum, "locale": locale}
 

@@ -162,7 +162,9 @@ def findings_board(user, slug: str | None, locale: str | None) -> dict:
             label = var.text(locale)
             if option_code is not None:
                 label = f"{label} — {var.label(option_code, locale)}"
-            k, n = _k_n(var, data["codes"].get(var.name, {}), data["answered"].get(var.name), supports, link.reverse)
+            k, n = _k_n(
+                var, data["codes"].get(var.name, {}), data["answered"].get(var.name), supports, link.reverse
+            )
             test = Test(survey, var, label, k, n, link.reverse)
             test.hidden = not staff and _disclosive(k, n, minimum)
             for option in type_var.options if type_var else ():
@@ -175,7 +177,9 @@ def findings_board(user, slug: str | None, locale: str | None) -> dict:
                 )
                 if gn:
                     hidden = not staff and _disclosive(gk, gn, minimum)
-                    test.by_type.append({"label": option.label.get(locale), "k": gk, "n": gn, "hidden": hidden})
+                    test.by_type.append(
+                        {"label": option.label.get(locale), "k": gk, "n": gn, "hidden": hidden}
+                    )
             tests.setdefault(link.finding, []).append(test)
     rows = []
     for finding in catalogue():
@@ -187,11 +191,23 @@ def findings_board(user, slug: str | None, locale: str | None) -> dict:
             test.verdict = verdict(test.k, test.n, share) if not test.hidden else "no_data"
         overall = combine([t.verdict for t in found])
         rows.append(
-            {"finding": finding, "interview_share": share, "tests": found, "verdict": overall,
-             "statement": finding.statement.get(locale)}
+            {
+                "finding": finding,
+                "interview_share": share,
+                "tests": found,
+                "verdict": overall,
+                "statement": finding.statement.get(locale),
+            }
         )
-    return {"rows": rows, "surveys": surveys, "selected": slug or "", "staff": staff,
-            "verdicts": VERDICTS, "minimum": minimum, "min_n": MIN_N}
+    return {
+        "rows": rows,
+        "surveys": surveys,
+        "selected": slug or "",
+        "staff": staff,
+        "verdicts": VERDICTS,
+        "minimum": minimum,
+        "min_n": MIN_N,
+    }
 
 
 def _disclosive(k: int, n: int, minimum: int) -> bool:

@@ -31,4 +31,10 @@ def bar_chart(rows, hidden_text: str, value_of=lambda r: r.pct, text_of=None) ->
         text = hidden_text if hidden else (text_of(row) if text_of else f"{value:.0f}%")
         bars.append(Bar(y, label, width, text, hidden))
         y += LABEL_HEIGHT + BAR_HEIGHT + GAP
-    return {"bars": bars, "width": WIDTH, "height": max(y, 1), "bar_height": BAR_HEIGHT, "label_height": LABEL_HEIGHT}
+    return {
+        "bars": bars,
+        "width": WIDTH,
+        "height": max(y, 1),
+        "bar_height": BAR_HEIGHT,
+        "label_height": LABEL_HEIGHT,
+    }

@@ -174,9 +174,13 @@ def number_stats(survey_id: int, names: Iterable[str], filters: Filters) -> dict
     names = list(names)
     if not names:
         return {}
-    base = _answers(survey_id, filters, Answer.variable, Answer.num, names=names).where(Answer.num.is_not(None))
+    base = _answers(survey_id, filters, Answer.variable, Answer.num, names=names).where(
+        Answer.num.is_not(None)
+    )
     sub = base.subquery()
-    stats = select(sub.c.variable, func.count(), func.avg(sub.c.num), func.min(sub.c.num), func.max(sub.c.num))
+    stats = select(
+        sub.c.variable, func.count(), func.avg(sub.c.num), func.min(sub.c.num), func.max(sub.c.num)
+    )
     out = {
         v: {"n": int(n), "mean": mean, "min": low, "max": high, "median": None}
         for v, n, mean, low, high in db.session.execute(stats.group_by(sub.c.variable))
@@ -197,7 +201,9 @@ def number_stats(survey_id: int, names: Iterable[str], filters: Filters) -> dict
     return out
 
 
-def rank_counts(survey_id: int, names: Iterable[str], filters: Filters) -> dict[str, dict[int, dict[int, int]]]:
+def rank_counts(
+    survey_id: int, names: Iterable[str], filters: Filters
+) -> dict[str, dict[int, dict[int, int]]]:
     """variable -> {option code: {rank: count}} for ranking variables."""
     names = list(names)
     if not names:
@@ -211,7 +217,9 @@ def rank_counts(survey_id: int, names: Iterable[str], filters: Filters) -> dict[
     return out
 
 
-def crosstab_counts(survey_id: int, row_var: str, col_var: str, filters: Filters) -> dict[tuple[int, int], int]:
+def crosstab_counts(
+    survey_id: int, row_var: str, col_var: str, filters: Filters
+) -> dict[tuple[int, int], int]:
     """{(row code, column code): responses} for two choice variables (a self-join on answers)."""
     a, b = aliased(Answer), aliased(Answer)
     stmt = _answers(survey_id, filters, a.num, b.num, func.count(), names=[row_var], alias=a)

@@ -12,7 +12,12 @@ TEXT = frozenset({"short_text", "long_text"})
 # Profile questions that results can be filtered by, found by key in every survey. A survey may
 # name others here: {slug: {filter key: variable name}} (keep it small: these are organisation
 # characteristics respondents recognise).
-DEFAULT_PROFILE = {"soort_dienst": "soort_dienst", "regio": "regio", "grootte": "grootte", "kanalen": "kanalen"}
+DEFAULT_PROFILE = {
+    "soort_dienst": "soort_dienst",
+    "regio": "regio",
+    "grootte": "grootte",
+    "kanalen": "kanalen",
+}
 PROFILE_FILTERS: dict[str, dict[str, str]] = {}
 # The variable that findings and benchmarks are broken down by ("by type of service").
 SERVICE_TYPE_VARIABLE = "soort_dienst"
@@ -87,4 +92,6 @@ def profile_filters(survey, variables: list[MergedVariable] | None = None) -> di
     variables = variables if variables is not None else merged_variables(survey)
     by_name = {v.name: v for v in variables}
     mapping = PROFILE_FILTERS.get(survey.slug, DEFAULT_PROFILE)
-    return {key: by_name[name] for key, name in mapping.items() if name in by_name and by_name[name].is_closed}
+    return {
+        key: by_name[name] for key, name in mapping.items() if name in by_name and by_name[name].is_closed
+    }
