@@ -82,8 +82,11 @@ class Config:
 
     SURVEYS_DIR = os.environ.get("SURVEYS_DIR")  # default: <project>/surveys
     SUPPRESSION_MIN = _int("SUPPRESSION_MIN", 5)
+    # Days after a survey closes before e-mail addresses, links and drafts are deleted.
+    RETENTION_DAYS = _int("RETENTION_DAYS", 90)
 
     TRUSTED_PROXIES = _int("TRUSTED_PROXIES", 0)  # number of reverse proxies in front
+    PG_BIN_DIR = os.environ.get("PG_BIN_DIR")  # where pg_dump/pg_restore live (backups)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 

@@ -21,6 +21,7 @@ FEATURES = (
     "app.organisations",
     "app.surveys",
     "app.invitations",
+    "app.privacy",
     "app.results",
     "app.exports",
     "app.demo",
@@ -63,8 +64,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
 
     _init_extensions(app)
+    from app.core import backup, i18n, jobs
     from app.core import cli as core_cli
-    from app.core import i18n
     from app.core.errors import register_error_handlers
     from app.core.forms import init_csrf
     from app.core.security import init_security
@@ -74,6 +75,8 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     register_error_handlers(app)
     core_cli.init_app(app)
     i18n.init_app(app)
+    jobs.init_app(app)
+    backup.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
     return app

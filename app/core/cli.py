@@ -17,9 +17,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 def alembic_config():
     import logging
 
-    from alembic.config import Config as AlembicConfig
-
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig(toml_file=str(PROJECT_ROOT / "pyproject.toml"))
     cfg.attributes["flask_app"] = current_app._get_current_object()

@@ -99,9 +99,7 @@ def multiple_choice(p, f: Fields, where: str, key, position: int, kwargs: dict) 
                     f"{where}: '{name}' ({value}) is more than the {total} possible choices",
                 )
     if other and key is not None:
-        p.claim(
-            f"{key}_other", f.key_line("other"), where, "other-text variable", "other-text variable"
-        )
+        p.claim(f"{key}_other", f.key_line("other"), where, "other-text variable", "other-text variable")
     kwargs.update(options=options, other=other, min_choices=low, max_choices=high)
     p.register(key, "multi", _codes(options), position, key, "multiple_choice question")
 

@@ -110,8 +110,7 @@ class QuestionnaireParser:
         if previous is not None:
             self.r.error(
                 line,
-                f"{where}: {noun} '{name}' is already used by the {previous.what} "
-                f"on line {previous.line}",
+                f"{where}: {noun} '{name}' is already used by the {previous.what} on line {previous.line}",
             )
             return False
         self.names[name] = _Claim(line, owner)

@@ -80,7 +80,10 @@ def compose(text: str, file: str, issues: list[DefinitionIssue]) -> Node | None:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        detail = " ".join(p for p in (exc.context, exc.problem) if p)
+        context = exc.context
+        if context and exc.context_mark and mark and exc.context_mark.line != mark.line:
+            context = f"{context} (from line {exc.context_mark.line + 1}),"
+        detail = " ".join(p for p in (context, exc.problem) if p)
         issues.append(DefinitionIssue(file, mark.line + 1 if mark else 1, f"invalid YAML: {detail}"))
         return None
     except yaml.YAMLError as exc:

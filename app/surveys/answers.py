@@ -23,6 +23,7 @@ Stored values (`parse()` returns {variable: value}; an unanswered question retur
     multiple_choice           list[int] codes in option order; "<key>_other": str when the
                               other text is filled in (the list may then be empty)
     matrix                    "<matrix>_<row>": int code, one variable per answered row
+                              (a required matrix needs every row answered)
     number                    int (integer: true) or float
     short_text, long_text     str, trimmed, newlines as "\\n" (short_text: one line)
     date                      str "YYYY-MM-DD"
@@ -264,9 +265,7 @@ class Number(QuestionType):
         value: int | float
         if question.integer is not False:
             if not _INT_RE.fullmatch(raw):
-                raise AnswerError(
-                    "not_integer", "Vul een geheel getal in.", "Enter a whole number.", field
-                )
+                raise AnswerError("not_integer", "Vul een geheel getal in.", "Enter a whole number.", field)
             value = int(raw)
         else:
             if not _DECIMAL_RE.fullmatch(raw):

@@ -127,7 +127,8 @@ class Variable:
 
     @property
     def dont_know(self) -> bool:
-        return self.type == "likert" and self.question.dont_know
+        """Code 9 means "don't know / not applicable" (likert, or a matrix with dont_know)."""
+        return self.question.type in ("likert", "matrix") and self.question.dont_know
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,7 @@ class SurveyDefinition:
 
     @cached_property
     def dont_know_variables(self) -> frozenset[str]:
-        """Variables on a likert scale where 9 means "don't know"."""
+        """Variables where 9 means "don't know" (left out of gt/gte/lt/lte)."""
         return frozenset(v.name for v in self._variables if v.dont_know)
 
     @cached_property

@@ -330,16 +330,21 @@ def _load_many(paths: Iterable[str | Path], root: Path | None, issues: list[Defi
     return catalogues, definitions, polls
 
 
+def _yaml_files(directory: Path) -> list[Path]:
+    """*.yaml / *.yml files, sorted; hidden files (editor backups, .#locks) are skipped."""
+    return sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES and not p.name.startswith("."))
+
+
 def load_directory(
     directory: str | Path,
 ) -> tuple[FindingsCatalogue, list[SurveyDefinition], list[PollDefinition]]:
     """Load a surveys directory; raises one DefinitionError listing every problem."""
     directory = Path(directory)
     issues: list[DefinitionIssue] = []
-    files = sorted(p for p in directory.iterdir() if p.suffix in YAML_SUFFIXES)
+    files = _yaml_files(directory)
     polls_dir = directory / POLLS_DIR
     if polls_dir.is_dir():
-        files += sorted(p for p in polls_dir.iterdir() if p.suffix in YAML_SUFFIXES)
+        files += _yaml_files(polls_dir)
     catalogues, definitions, polls = _load_many(files, directory, issues)
     if issues:
         raise DefinitionError(issues)

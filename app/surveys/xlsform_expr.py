@@ -41,7 +41,7 @@ def _tokens(text: str) -> list[tuple[str, Any]]:
     while pos < len(text):
         match = _TOKEN_RE.match(text, pos)
         if match is None or match.end() == pos:
-            raise ExpressionError(f"cannot read '{text[pos : pos + 20]}'")
+            raise ExpressionError(f"cannot read '{text[pos:].lstrip()[:20]}'")
         pos = match.end()
         kind = match.lastgroup if match.lastgroup != "name" else "ref"
         if match.group("ref"):

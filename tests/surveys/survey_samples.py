@@ -2,7 +2,9 @@
 
 import textwrap
 
-from app.surveys.loader import load_definition_text
+import pytest
+
+from app.surveys.loader import DefinitionError, load_definition_text
 
 HEADER = """\
 slug: test-survey
@@ -94,3 +96,39 @@ def survey(pages: str, catalogue=None, **kwargs):
 
 def survey_text(pages: str) -> str:
     return HEADER + textwrap.indent(textwrap.dedent(pages), "  ")
+
+
+FILE = "surveys/t.yaml"
+
+
+def problems(text, catalogue=None, **kwargs):
+    with pytest.raises(DefinitionError) as exc:
+        load_definition_text(text, FILE, catalogue, **kwargs)
+    assert all(issue.file == FILE for issue in exc.value.errors)
+    return [(issue.line, issue.message) for issue in exc.value.errors]
+
+
+def marked_line(text, marker="# <-"):
+    """1-based line of the (single) line carrying the marker comment."""
+    lines = [n for n, line in enumerate(text.splitlines(), 1) if marker in line]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def page(questions: str | tuple[str, ...], extra: str = "") -> str:
+    """A page `p` holding the given questions (YAML list items; parts dedented each)."""
+    parts = questions if isinstance(questions, tuple) else (questions,)
+    joined = "".join(textwrap.dedent(part).strip("\n") + "\n" for part in parts)
+    body = textwrap.indent(joined, "    ")
+    return f"- key: p\n  title: {{nl: P, en: P}}\n{extra}  questions:\n{body}\n"
+
+
+LIKERT_A = "- {key: a, type: likert, text: {nl: A, en: A}}  # first\n"
+CHOICE_A = """\
+- key: a
+  type: single_choice
+  text: {nl: A, en: A}
+  options:
+    - {code: 1, label: {nl: ja, en: 'yes'}}
+    - {code: 2, label: {nl: nee, en: 'no'}}
+"""

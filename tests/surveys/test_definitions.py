@@ -295,3 +295,31 @@ def test_catalogue_round_trip(catalogue):
     assert FindingsCatalogue.from_dict(catalogue.to_dict()) == catalogue
     assert "fb-tijd" in catalogue and "nope" not in catalogue
     assert catalogue["fb-gebruik"].interview_count == 15
+
+
+def test_custom_scale_matrix_dont_know_variables():
+    definition = survey(
+        """
+        - key: p
+          title: {nl: P, en: P}
+          questions:
+            - key: m
+              type: matrix
+              text: {nl: M, en: M}
+              dont_know: true
+              options:
+                - {code: 1, label: {nl: nooit, en: never}}
+                - {code: 2, label: {nl: soms, en: sometimes}}
+              rows: [{key: a, text: {nl: A, en: A}}]
+            - {key: n, type: likert, text: {nl: N, en: N}}
+        """
+    )
+    row = definition.variable("m_a")
+    assert (row.type, [o.code for o in row.options], row.dont_know) == (
+        "single_choice",
+        [1, 2, 9],
+        True,
+    )
+    assert definition.dont_know_variables == frozenset({"m_a"})
+    assert definition.variable("n").dont_know is False
+    assert [o.code for o in definition.variable("n").options] == [1, 2, 3, 4, 5]

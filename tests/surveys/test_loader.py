@@ -1,55 +1,16 @@
-"""The loader's error messages and line numbers, one small YAML per class of error."""
-
-import os
-import textwrap
+"""The loader's error messages and line numbers: fields, types, keys and options."""
 
 import pytest
-from survey_samples import HEADER, SAMPLE, survey_text
-
-from app.surveys.loader import (
-    DefinitionError,
-    load_definition,
-    load_definition_text,
-    load_directory,
-    load_findings_text,
-    load_poll_text,
-    validate_paths,
+from survey_samples import (
+    FILE,
+    LIKERT_A,
+    marked_line,
+    page,
+    problems,
+    survey_text,
 )
 
-FILE = "surveys/t.yaml"
-
-
-def problems(text, catalogue=None, **kwargs):
-    with pytest.raises(DefinitionError) as exc:
-        load_definition_text(text, FILE, catalogue, **kwargs)
-    assert all(issue.file == FILE for issue in exc.value.errors)
-    return [(issue.line, issue.message) for issue in exc.value.errors]
-
-
-def marked_line(text, marker="# <-"):
-    """1-based line of the (single) line carrying the marker comment."""
-    lines = [n for n, line in enumerate(text.splitlines(), 1) if marker in line]
-    assert len(lines) == 1, lines
-    return lines[0]
-
-
-def page(questions: str | tuple[str, ...], extra: str = "") -> str:
-    """A page `p` holding the given questions (YAML list items; parts dedented each)."""
-    parts = questions if isinstance(questions, tuple) else (questions,)
-    joined = "".join(textwrap.dedent(part).strip("\n") + "\n" for part in parts)
-    body = textwrap.indent(joined, "    ")
-    return f"- key: p\n  title: {{nl: P, en: P}}\n{extra}  questions:\n{body}\n"
-
-
-LIKERT_A = "- {key: a, type: likert, text: {nl: A, en: A}}  # first\n"
-CHOICE_A = """\
-- key: a
-  type: single_choice
-  text: {nl: A, en: A}
-  options:
-    - {code: 1, label: {nl: ja, en: 'yes'}}
-    - {code: 2, label: {nl: nee, en: 'no'}}
-"""
+from app.surveys.loader import DefinitionError, load_definition_text
 
 CASES = {
     "unknown field with suggestion": (
@@ -276,185 +237,6 @@ CASES = {
         """,
         "question 'm': use either 'scale: likert' or 'options', not both",
     ),
-    "condition on a later question": (
-        """
-        - key: a
-          type: likert
-          text: {nl: A, en: A}
-          show_if: {question: b, equals: 1}  # <-
-        - {key: b, type: likert, text: {nl: B, en: B}}
-        """,
-        "question 'a': show_if: refers to question 'b', which comes later "
-        "(a condition may only refer to earlier questions)",
-    ),
-    "condition on an unknown question": (
-        (
-            LIKERT_A,
-            """
-        - key: b
-          type: likert
-          text: {nl: B, en: B}
-          show_if: {question: aa, equals: 1}  # <-
-        """,
-        ),
-        "question 'b': show_if: refers to unknown question 'aa' (did you mean 'a'?)",
-    ),
-    "condition on itself": (
-        """
-        - key: a
-          type: likert
-          text: {nl: A, en: A}
-          show_if: {question: a, answered: true}  # <-
-        """,
-        "question 'a': show_if: a question cannot refer to itself",
-    ),
-    "condition on a matrix instead of a row": (
-        """
-        - key: m
-          type: matrix
-          text: {nl: M, en: M}
-          rows: [{key: r, text: {nl: R, en: R}}]
-        - key: b
-          type: likert
-          text: {nl: B, en: B}
-          show_if: {question: m, equals: 1}  # <-
-        """,
-        "question 'b': show_if: 'm' is a matrix; refer to one of its rows, e.g. 'm_r'",
-    ),
-    "ordering operator on a single choice": (
-        (
-            CHOICE_A,
-            """
-        - key: b
-          type: likert
-          text: {nl: B, en: B}
-          show_if: {question: a, gt: 1}  # <-
-        """,
-        ),
-        "question 'b': show_if: operator 'gt' cannot be used with single_choice question 'a' "
-        "(allowed: equals, one_of, answered)",
-    ),
-    "contains on a likert": (
-        (
-            LIKERT_A,
-            """
-        - key: b
-          type: likert
-          text: {nl: B, en: B}
-          show_if:
-            question: a
-            contains: 1  # <-
-        """,
-        ),
-        "question 'b': show_if: operator 'contains' cannot be used with likert question 'a' "
-        "(allowed: equals, one_of, gt, gte, lt, lte, answered)",
-    ),
-    "unknown operator": (
-        (
-            LIKERT_A,
-            """
-        - key: b
-          type: likert
-          text: {nl: B, en: B}
-          show_if:
-            question: a
-            equal: 1  # <-
-        """,
-        ),
-        "question 'b': show_if: unknown condition operator 'equal' (did you mean 'equals'?)",
-    ),
-    "code that is not an option": (
-        (
-            CHOICE_A,
-            """
-        - key: b
-          type: likert
-          text: {nl: B, en: B}
-          show_if: {any: [{question: a, equals: 1}, {question: a, equals: 3}]}  # <-
-        """,
-        ),
-        "question 'b': show_if: single_choice question 'a' has no option with code 3",
-    ),
-    "likert comparison outside the scale": (
-        (
-            LIKERT_A,
-            """
-        - key: b
-          type: likert
-          text: {nl: B, en: B}
-          show_if: {not: {question: a, gte: 7}}  # <-
-        """,
-        ),
-        "question 'b': show_if: 'gte' on a likert scale must be between 1 and 5, got 7",
-    ),
-    "empty all": (
-        (
-            LIKERT_A,
-            """
-        - key: b
-          type: likert
-          text: {nl: B, en: B}
-          show_if: {all: []}  # <-
-        """,
-        ),
-        "question 'b': show_if: 'all' needs at least one item",
-    ),
-    "single choice test without supports": (
-        """
-        - key: a
-          type: single_choice
-          text: {nl: A, en: A}
-          test: fb-gebruik  # <-
-          options:
-            - {code: 1, label: {nl: ja, en: 'yes'}}
-            - {code: 2, label: {nl: nee, en: 'no'}}
-        """,
-        "question 'a': 'test' on a single_choice question needs 'supports' "
-        "(the option codes that support the finding)",
-    ),
-    "supports code that is not an option": (
-        """
-        - key: a
-          type: single_choice
-          text: {nl: A, en: A}
-          test: fb-gebruik
-          supports: [1, 3]  # <-
-          options:
-            - {code: 1, label: {nl: ja, en: 'yes'}}
-            - {code: 2, label: {nl: nee, en: 'no'}}
-        """,
-        "question 'a': 'supports' lists code 3, which is not an option",
-    ),
-    "unknown finding": (
-        """
-        - key: a
-          type: likert
-          text: {nl: A, en: A}
-          test: {finding: fb-gebruk, reverse: true}  # <-
-        """,
-        "question 'a': 'test' refers to unknown finding 'fb-gebruk' (did you mean 'fb-gebruik'?)",
-    ),
-    "test on a matrix question": (
-        """
-        - key: m
-          type: matrix
-          text: {nl: M, en: M}
-          test: fb-tijd  # <-
-          rows: [{key: r, text: {nl: R, en: R}}]
-        """,
-        "question 'm': put 'test' on the rows of a matrix",
-    ),
-    "test on an option of a single choice": (
-        """
-        - key: a
-          type: ranking
-          text: {nl: A, en: A}
-          options:
-            - {code: 1, label: {nl: a, en: a}, test: fb-tijd}  # <-
-            - {code: 2, label: {nl: b, en: b}}
-        """,
-        "question 'a': option 1: 'test' on an option is only allowed in multiple_choice questions",
-    ),
     "too many max_choices": (
         """
         - key: a
@@ -577,237 +359,28 @@ def test_condition_needs_exactly_one_operator():
     ]
 
 
-def test_yaml_syntax_error_has_a_line():
-    text = HEADER + "  - key: p\n    title: {nl: P, en: P\n    questions: []\n"
-    [(line, message)] = problems(text)
-    assert line in (9, 10)
-    assert message.startswith("invalid YAML:")
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "slug: !!python/object/apply:os.system ['true']\n",
-            (1, "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"),
-        ),
-        ("base: &b {nl: a, en: b}\ntitle:\n  <<: *b\n", (3, "merge keys ('<<') are not supported")),
-        ("a: &x [*x]\n", (1, "recursive YAML alias")),
-        ("", (1, "the file is empty")),
-        ("# only a comment\n", (1, "the file is empty")),
-        ("- a\n- b\n", (1, "questionnaire: expected a mapping, got a list")),
-        (
-            "a: 1\n---\nb: 2\n",
-            (
-                2,
-                "invalid YAML: expected a single document in the stream but found another document",
-            ),
-        ),
-    ],
-)
-def test_unsafe_or_unusable_yaml(text, expected):
-    assert problems(text)[0] == expected
-
-
-def test_aliases_are_allowed_for_reuse():
+def test_shapes_that_are_not_questions():
     text = survey_text(
-        page(
-            """
-            - key: a
-              type: single_choice
-              text: {nl: A, en: A}
-              options: &yes_no
-                - {code: 1, label: {nl: ja, en: 'yes'}}
-                - {code: 2, label: {nl: nee, en: 'no'}}
-            - {key: b, type: single_choice, text: {nl: B, en: B}, options: *yes_no}
-            """
-        )
-    )
-    definition = load_definition_text(text)
-    assert definition.question("b").options == definition.question("a").options
-
-
-def test_alias_bomb_is_refused():
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 7)]
-    [(line, message)] = problems("\n".join(lines) + "\n")
-    assert (line, message) == (1, "the document is too large (after expanding aliases)")
-
-
-FINDINGS_CASES = [
-    (
-        """findings:
-  - id: fb
-    section: 2.1  # <-
-    statement: {nl: a, en: a}
-""",
-        "finding 'fb': 'section' must be quoted text like \"2.1\" "
-        "(unquoted, YAML reads it as the number 2.1)",
-    ),
-    (
-        """findings:
-  - {id: fb, section: "1", statement: {nl: a, en: a}}
-  - {id: fb, section: "2", statement: {nl: b, en: b}}  # <-
-""",
-        "duplicate finding id 'fb' (first on line 2)",
-    ),
-    (
-        """findings:
-  - id: fb
-    section: "1"
-    statement: {nl: a, en: a}
-    interview: {count: 16, of: 15}  # <-
-""",
-        "finding 'fb': interview count 16 is more than 'of' (15)",
-    ),
-    (
-        """findings:
-  - id: Facebook gebruik  # <-
-    section: "1"
-    statement: {nl: a, en: a}
-""",
-        "finding 1: 'id' value 'Facebook gebruik' is invalid: use lowercase letters a-z, "
-        "digits and -",
-    ),
-]
-
-
-@pytest.mark.parametrize(("text", "message"), FINDINGS_CASES)
-def test_findings_errors(text, message):
-    with pytest.raises(DefinitionError) as exc:
-        load_findings_text(text, "surveys/findings.yaml")
-    assert [(i.line, i.message) for i in exc.value.errors] == [(marked_line(text), message)]
-
-
-def test_findings_load():
-    catalogue = load_findings_text(
-        'findings:\n  - id: fb-gebruik\n    section: "2.1.2"\n'
-        "    statement: {nl: a, en: b}\n    interview: {count: 12, of: 15}\n"
-        "    note: {nl: c, en: d}\n"
-    )
-    finding = catalogue["fb-gebruik"]
-    assert (finding.section, finding.interview_count, finding.interview_of) == ("2.1.2", 12, 15)
-    assert finding.note.en == "d"
-
-
-POLL = """slug: chaturen
-question: {nl: Vraag, en: Question}
-options:
-  - {code: 1, label: {nl: a, en: a}}
-  - {code: 2, label: {nl: b, en: b}}
+        """\
+- key: p
+  title: {nl: P, en: P}
+  questions:
+    - just some text  # <- 1
+- key: q
+  title: {nl: Q, en: Q}
+  questions: []  # <- 2
 """
-
-
-def test_poll_errors():
-    text = POLL + "opens: 2026-12-31\ncloses: 2026-12-01  # <-\nshow_results: maybe\n"
-    with pytest.raises(DefinitionError) as exc:
-        load_poll_text(text, "surveys/polls/chaturen.yaml")
-    assert [(i.line, i.message) for i in exc.value.errors] == [
-        (marked_line(text), "poll: 'closes' (2026-12-01) is before 'opens' (2026-12-31)"),
-        (8, "poll: 'show_results' must be true or false, got the text 'maybe'"),
-    ]
-    assert str(exc.value).splitlines()[1] == (
-        "surveys/polls/chaturen.yaml:8: poll: 'show_results' must be true or false, "
-        "got the text 'maybe'"
     )
-
-
-def test_poll_defaults():
-    poll = load_poll_text(POLL)
-    assert (poll.multiple, poll.show_results, poll.opens, poll.closes) == (False, True, None, None)
-
-
-def _write_tree(root):
-    surveys = root / "surveys"
-    (surveys / "polls").mkdir(parents=True)
-    (surveys / "findings.yaml").write_text(
-        "findings:\n"
-        '  - {id: fb-gebruik, section: "2.1.2", statement: {nl: a, en: b}}\n'
-        '  - {id: fb-tijd, section: "2.1.3", statement: {nl: a, en: b}}\n'
-    )
-    (surveys / "sample.yaml").write_text(SAMPLE)
-    (surveys / "polls" / "chaturen.yaml").write_text(POLL)
-    return surveys
-
-
-def test_load_directory(tmp_path):
-    surveys = _write_tree(tmp_path)
-    catalogue, definitions, polls = load_directory(surveys)
-    assert [f.id for f in catalogue] == ["fb-gebruik", "fb-tijd"]
-    assert [d.slug for d in definitions] == ["test-survey"]
-    assert [p.slug for p in polls] == ["chaturen"]
-
-
-def test_load_directory_reports_every_file(tmp_path):
-    surveys = _write_tree(tmp_path)
-    (surveys / "copy.yaml").write_text(SAMPLE.replace("fb-tijd", "fb-tyd"))
-    (surveys / "polls" / "again.yaml").write_text(POLL)
-    with pytest.raises(DefinitionError) as exc:
-        load_directory(surveys)
-    lines = str(exc.value).splitlines()
-    copy, again = surveys / "copy.yaml", surveys / "polls" / "again.yaml"
-    chaturen = surveys / "polls" / "chaturen.yaml"
-    tyd = marked_line(SAMPLE, "reverse: true")
-    row = marked_line(SAMPLE, "test: fb-tijd}")
-    assert lines == [
-        f"{copy}:{tyd}: question 'tevreden': 'test' refers to unknown finding 'fb-tyd' "
-        "(did you mean 'fb-tijd'?)",
-        f"{copy}:{row}: question 'stellingen': row 'tijd': 'test' refers to unknown "
-        "finding 'fb-tyd' (did you mean 'fb-tijd'?)",
-        f"{chaturen}:1: slug 'chaturen' is already used by {again}",
-    ]
-
-
-def test_duplicate_questionnaire_slug(tmp_path):
-    surveys = _write_tree(tmp_path)
-    (surveys / "z.yaml").write_text(SAMPLE)
-    issues = validate_paths(sorted(surveys.glob("*.yaml")), root=surveys)
-    assert [(i.file, i.line, i.message) for i in issues] == [
+    assert problems(text) == [
         (
-            str(surveys / "z.yaml"),
-            1,
-            f"slug 'test-survey' is already used by {surveys / 'sample.yaml'}",
-        )
+            marked_line(text, "# <- 1"),
+            "question 1 of page 'p': expected a mapping, got the text 'just some text'",
+        ),
+        (marked_line(text, "# <- 2"), "page 'q': 'questions' needs at least one item"),
     ]
-
-
-def test_validate_paths_uses_the_catalogue_next_to_the_file(tmp_path):
-    surveys = _write_tree(tmp_path)
-    assert validate_paths([surveys / "sample.yaml"]) == []
-    (surveys / "findings.yaml").write_text(
-        "findings:\n  - {id: other, section: '1', statement: {nl: a, en: b}}\n"
+    assert str(DefinitionError([])) == ""
+    with pytest.raises(DefinitionError) as exc:
+        load_definition_text(text, FILE)
+    assert str(exc.value).splitlines()[1] == (
+        f"{FILE}:{marked_line(text, '# <- 2')}: page 'q': 'questions' needs at least one item"
     )
-    messages = [i.message for i in validate_paths([surveys / "sample.yaml"])]
-    assert "question 'gebruikt_facebook': 'test' refers to unknown finding 'fb-gebruik'" in messages
-
-
-def test_paths_outside_the_surveys_directory_are_refused(tmp_path):
-    surveys = _write_tree(tmp_path)
-    outside = tmp_path / "outside.yaml"
-    outside.write_text(SAMPLE)
-    link = surveys / "link.yaml"
-    os.symlink(outside, link)
-    for path, message in [
-        (outside, f"file is outside the surveys directory {surveys}"),
-        (link, f"file is outside the surveys directory {surveys}"),
-        (surveys / ".." / "outside.yaml", "'..' is not allowed in definition paths"),
-        (surveys / "notes.txt", "not a YAML file (expected .yaml)"),
-    ]:
-        with pytest.raises(DefinitionError) as exc:
-            load_definition(path, root=surveys)
-        assert [(i.file, i.line, i.message) for i in exc.value.errors] == [(str(path), 1, message)]
-    with pytest.raises(DefinitionError) as exc:
-        load_directory(surveys)
-    assert [i.message for i in exc.value.errors] == [
-        f"file is outside the surveys directory {surveys}"
-    ]
-    # without a root the caller decides: the file itself is fine
-    assert load_definition(outside).slug == "test-survey"
-
-
-def test_invalid_utf8_reports_its_line(tmp_path):
-    path = tmp_path / "x.yaml"
-    path.write_bytes(b"slug: a\ntitle: \xff\n")
-    with pytest.raises(DefinitionError) as exc:
-        load_definition(path)
-    assert [(i.line, i.message) for i in exc.value.errors] == [(2, "file is not valid UTF-8")]
