@@ -52,7 +52,8 @@ def csv_chunks(
 
 
 def json_chunks(survey_slug: str, columns: list[Column], rows: Iterable[list]) -> Iterator[bytes]:
-    """`{"survey", "columns": [...], "responses": [{name: value}, ...]}`, streamed."""
+    """`{"survey", "columns": [...], "responses": [{name: value}, ...]}`, streamed; a response lists
+    only the columns it has a value for (an absent column means: no answer)."""
     head = {
         "survey": survey_slug,
         "columns": [
@@ -61,9 +62,10 @@ def json_chunks(survey_slug: str, columns: list[Column], rows: Iterable[list]) -
     }
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "responses": [').encode()
     names = [c.name for c in columns]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     parts, size, first = [], 0, True
     for row in rows:
-        text = json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False)
+        text = dumps({k: v for k, v in zip(names, row, strict=True) if v is not None})
         parts.append(text if first else "," + text)
         first = False
         size += len(text)
@@ -159,7 +161,7 @@ def write_sav(path: str, columns: list[Column], rows: Iterable[list]) -> None:
     pyreadstat.write_sav(
         frame,
         path,
-        column_labels={c.name: c.label[:255] for c in columns},
+        column_labels={c.name: _cut_bytes(c.label, 255) for c in columns},
         variable_value_labels=_value_labels(columns),
         missing_ranges={c.name: list(c.missing) for c in columns if c.missing},
         variable_measure={
@@ -167,6 +169,11 @@ def write_sav(path: str, columns: list[Column], rows: Iterable[list]) -> None:
             for c in columns
         },
     )
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8 (file formats count bytes, not characters)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
 def stata_names(columns: list[Column]) -> list[str]:
@@ -194,7 +201,7 @@ def write_dta(path: str, columns: list[Column], rows: Iterable[list]) -> None:
     pyreadstat.write_dta(
         frame,
         path,
-        column_labels={renamed[c.name]: c.label[:80] for c in columns},
+        column_labels={renamed[c.name]: _cut_bytes(c.label, 80) for c in columns},
         variable_value_labels={
             renamed[k]: {int(c): v[:32000] for c, v in labels.items()}
             for k, labels in _value_labels(columns).items()
