@@ -176,7 +176,7 @@ def _cut_bytes(text: str, limit: int) -> str:
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
-STATA_NAME_MAX = 31  # 32 in Stata, but a value-label set named after the variable must stay under it
+STATA_NAME_MAX = 28  # 32 in Stata, but pyreadstat names value-label sets <variable><counter>
 
 
 def stata_names(columns: list[Column]) -> list[str]:
