@@ -39,9 +39,19 @@ class Config:
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 5000)
+    # PostgreSQL connection pool, per process (each gunicorn worker, each `flask` command has its
+    # own): a sync worker serves one request at a time and needs one connection. Keep
+    # servers x workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) + runners under max_connections.
+    DB_POOL_SIZE = _int("DB_POOL_SIZE", 2)
+    DB_MAX_OVERFLOW = _int("DB_MAX_OVERFLOW", 3)
+    DB_POOL_TIMEOUT = _int("DB_POOL_TIMEOUT", 10)  # seconds to wait for a free connection
+    DB_POOL_RECYCLE = _int("DB_POOL_RECYCLE", 1800)  # seconds; below any idle cut-off on the way
+    # Off behind PgBouncer in transaction mode (before 1.21): psycopg prepares repeated statements.
+    DB_PREPARED_STATEMENTS = _bool("DB_PREPARED_STATEMENTS", True)
 
     SITE_NAME = os.environ.get("SITE_NAME", "WWWelzijn")
-    SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "de onderzoeksgroep WWWelzijn (Arteveldehogeschool)")
+    # A proper name: it reads in both languages ("beheerd door ...", "run by ...").
+    SITE_OPERATOR = os.environ.get("SITE_OPERATOR", "Arteveldehogeschool (onderzoeksgroep WWWelzijn)")
     # Absolute base URL used in e-mails (links must work outside a request).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
@@ -82,6 +92,12 @@ class Config:
 
     SURVEYS_DIR = os.environ.get("SURVEYS_DIR")  # default: <project>/surveys
     SUPPRESSION_MIN = _int("SUPPRESSION_MIN", 5)
+    # Polls: below this many votes the results page says the numbers mean little.
+    POLL_SMALL_N = _int("POLL_SMALL_N", 5)
+    # Votes per poll from one client address per window (a congress hall may share one address).
+    POLL_VOTE_LIMIT = _int("POLL_VOTE_LIMIT", 120)
+    POLL_VOTE_WINDOW_SECONDS = _int("POLL_VOTE_WINDOW_SECONDS", 600)
+    POLL_PRESENTER_SECONDS = _int("POLL_PRESENTER_SECONDS", 3)
     # Days after a survey closes before e-mail addresses, links and drafts are deleted.
     RETENTION_DAYS = _int("RETENTION_DAYS", 90)
 
@@ -101,7 +117,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("TEST_DATABASE_URL")) or "sqlite://"
     MAIL_TRANSPORT = "memory"
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # scrypt costs 0.1 s per hash; tests hash a lot
+    # scrypt costs 0.1 s per hash and the tests hash a lot.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
     LOGIN_MAX_FAILURES = 5
     BASE_URL = "http://localhost"
 

@@ -21,6 +21,7 @@ FEATURES = (
     "app.organisations",
     "app.surveys",
     "app.invitations",
+    "app.polls",
     "app.privacy",
     "app.results",
     "app.exports",
@@ -122,9 +123,10 @@ def _select_locale() -> str:
 
 
 def _init_extensions(app: Flask) -> None:
-    from app.core.database import configure_engine
+    from app.core.database import configure_engine, engine_options
     from app.extensions import babel, db, login_manager
 
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
     db.init_app(app)
     from app.core import mail, ratelimit  # noqa: F401 - their models belong to the metadata
 

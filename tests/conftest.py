@@ -3,11 +3,15 @@ a real SMTP server, a live server for the browser tests."""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import threading
 from email import message_from_bytes, policy
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 from sqlalchemy import text
 
 from app import create_app
@@ -51,6 +55,40 @@ def _empty_tables(app) -> None:
                 conn.execute(table.delete())
 
 
+class _SharedBytecodeCache(BytecodeCache):
+    """Compiled templates shared by the apps of one run (compiling them for each app doubled the
+    suite's time). Keyed by Jinja on template name and source checksum."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = _SharedBytecodeCache()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in its own application context, as on a server.
+
+    The `app` fixture keeps a context pushed for the test's own code, and Flask reuses a pushed
+    context for requests: `g` (Flask-Login's current user) and the database session would leak
+    from one request into the next, and a second client would be signed in as the first. The
+    test's session is committed first, so that the request sees what the test set up, and its
+    next query sees what the request did.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_uri, tmp_path):
     """Build apps on the test database; emptied after the test."""
@@ -64,6 +102,8 @@ def make_app(database_uri, tmp_path):
             **overrides,
         }
         application = create_app(settings)
+        application.test_client_class = IsolatedClient
+        application.jinja_env.bytecode_cache = TEMPLATE_CACHE
         apps.append(application)
         return application
 
@@ -160,8 +200,11 @@ def smtp_server():
 
 
 @pytest.fixture
-def smtp_app(make_app, smtp_server):
-    """An app whose mail goes to the test SMTP server."""
+def smtp_app(app, make_app, smtp_server):
+    """An app whose mail goes to the test SMTP server.
+
+    Depends on `app` so that its context is pushed on top of the one `make_user` brings in.
+    """
     application = make_app(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     with application.app_context():
         yield application

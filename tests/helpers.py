@@ -41,3 +41,32 @@ def login(client, user, password="correct horse battery"):
     response = forms.post("/aanmelden", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+LINK_RE = re.compile(r"https?://\S+")
+
+
+def deliver_mail(app) -> list:
+    """Deliver the mail queue (memory transport in tests) and return every message sent so far."""
+    from app.core.mail import deliver_queued
+
+    deliver_queued()
+    return list(app.extensions.get("mail_outbox", []))
+
+
+def mail_text(message) -> str:
+    """The plain-text body of an e-mail message."""
+    return message.get_body(("plain",)).get_content()
+
+
+def link_in(message) -> str:
+    """The path of the (only) link in an e-mail, to open with the test client or a browser."""
+    from urllib.parse import urlsplit
+
+    links = LINK_RE.findall(mail_text(message))
+    assert len(links) == 1, links
+    return urlsplit(links[0]).path
+
+
+def text_of(response) -> str:
+    return response.get_data(as_text=True)

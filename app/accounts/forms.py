@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
 
 from app.accounts.models import ROLES
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, EmailAddress
 
 ROLE_LABELS = {
     "admin": _l("Beheerder"),
@@ -34,7 +34,11 @@ class _PasswordStrength:
 def email_field(label=None):
     return EmailField(
         label or _l("E-mailadres"),
-        validators=[InputRequired(), Email(message=_l("Vul een geldig e-mailadres in.")), Length(max=320)],
+        validators=[
+            InputRequired(),
+            EmailAddress(message=_l("Vul een geldig e-mailadres in.")),
+            Length(max=320),
+        ],
     )
 
 

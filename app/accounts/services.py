@@ -124,7 +124,7 @@ def find_token(clear: str, purpose: str) -> AccountToken | None:
     )
     if token is None or not token.is_usable:
         return None
-    if purpose == "reset" and not token.user.is_active:
+    if not token.user.is_active:  # also an invitation: deactivated before it was accepted
         return None
     return token
 

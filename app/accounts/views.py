@@ -147,7 +147,9 @@ def change_password():
             form.current_password.errors.append(str(error))
         else:
             db.session.commit()
-            login_user(current_user)  # the session id changed with the password
+            # The session id changed with the password. Pass the user, not the proxy: Flask-Login
+            # stores what it gets as the current user, and a proxy to itself recurses forever.
+            login_user(current_user._get_current_object())
             flash(_("Je wachtwoord is gewijzigd."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template(

@@ -37,6 +37,31 @@ def reset_immediate(token) -> None:
     _immediate.reset(token)
 
 
+def engine_options(config) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS for the configured database.
+
+    PostgreSQL gets a bounded pool from the DB_POOL_* settings, with a liveness check before a
+    connection is handed out (a restarted or failed-over server costs no failed requests).
+    In production, statement values are kept out of error messages (and so out of the logs).
+    Options set explicitly in SQLALCHEMY_ENGINE_OPTIONS win. SQLite keeps SQLAlchemy's pool.
+    """
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if config.get("ENV_NAME") == "production":
+        # Database errors quote the statement's values (e-mail addresses, answers) in their
+        # message, and that message lands in the log.
+        options.setdefault("hide_parameters", True)
+    if not str(config.get("SQLALCHEMY_DATABASE_URI") or "").startswith("postgresql"):
+        return options
+    options.setdefault("pool_size", int(config.get("DB_POOL_SIZE", 2)))
+    options.setdefault("max_overflow", int(config.get("DB_MAX_OVERFLOW", 3)))
+    options.setdefault("pool_timeout", int(config.get("DB_POOL_TIMEOUT", 10)))
+    options.setdefault("pool_recycle", int(config.get("DB_POOL_RECYCLE", 1800)))
+    options.setdefault("pool_pre_ping", True)
+    if not config.get("DB_PREPARED_STATEMENTS", True):
+        options["connect_args"] = {"prepare_threshold": None, **options.get("connect_args", {})}
+    return options
+
+
 def configure_engine(app: Flask, engine: Engine) -> None:
     """Install SQLite connection hooks; a no-op on other databases."""
     if engine.dialect.name != "sqlite":

@@ -59,7 +59,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        # The route, not the path: paths carry one-time tokens (password reset, invitations).
+        route = request.url_rule.rule if request.url_rule else "(no route)"
+        app.logger.exception("unhandled error on %s %s", request.method, route)
         from app.extensions import db
 
         db.session.rollback()

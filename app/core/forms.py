@@ -5,25 +5,33 @@ from __future__ import annotations
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
-from wtforms import Form
+from wtforms import Form, ValidationError
 from wtforms.csrf.session import SessionCSRF
 from wtforms.meta import DefaultMeta
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_FROM_REQUEST = object()
 
 
-class _BabelTranslations:
-    """Routes WTForms' built-in messages through Flask-Babel."""
+class _BuiltinMessages:
+    """WTForms' own messages ("This field is required.") in the page's language.
+
+    They come from the catalogs WTForms ships: our catalogs translate Dutch ids into English,
+    so routing these English ids through Flask-Babel showed them in English on Dutch pages.
+    """
+
+    @staticmethod
+    def _catalog():
+        from flask_babel import get_locale
+        from wtforms.i18n import get_translations
+
+        return get_translations([str(get_locale() or "nl")])
 
     def gettext(self, string):
-        from flask_babel import gettext
-
-        return gettext(string)
+        return self._catalog().gettext(string)
 
     def ngettext(self, singular, plural, n):
-        from flask_babel import ngettext
-
-        return ngettext(singular, plural, n)
+        return self._catalog().ngettext(singular, plural, n)
 
 
 class BaseForm(Form):
@@ -47,11 +55,14 @@ class BaseForm(Form):
             return session
 
         def get_translations(self, form):
-            return _BabelTranslations()
+            return _BuiltinMessages()
 
-    def __init__(self, formdata=None, **kwargs):
-        if formdata is None and request and request.method not in SAFE_METHODS:
-            formdata = request.form
+    def __init__(self, formdata=_FROM_REQUEST, **kwargs):
+        # Without `formdata` a form reads the posted data; `formdata=None` means an empty form
+        # (e.g. a second form on the page, or the token of an error page, which must not
+        # parse the body that got the request refused with 413).
+        if formdata is _FROM_REQUEST:
+            formdata = request.form if request and request.method not in SAFE_METHODS else None
         super().__init__(formdata=formdata, **kwargs)
 
     @property
@@ -63,6 +74,29 @@ class BaseForm(Form):
                 label = field.label.text if field.label else field.name
                 items.append((field.id, label, message))
         return items
+
+
+def valid_email(value: str) -> bool:
+    """A plausible e-mail address: one @, something before it, a dotted domain, no spaces.
+
+    Deliberately simple: WTForms' `Email` needs the optional email_validator package (not a
+    dependency), which also refuses reserved domains such as .invalid and .test.
+    """
+    if len(value) > 320 or any(c.isspace() for c in value) or value.count("@") != 1:
+        return False
+    local, _sep, domain = value.partition("@")
+    return bool(local) and "." in domain.strip(".") and ".." not in domain and not domain.startswith(".")
+
+
+class EmailAddress:
+    """WTForms validator for `valid_email`."""
+
+    def __init__(self, message=None):
+        self.message = message or _l("Vul een geldig e-mailadres in.")
+
+    def __call__(self, form, field):
+        if field.data and not valid_email(field.data.strip()):
+            raise ValidationError(self.message)
 
 
 class CsrfOnlyForm(BaseForm):

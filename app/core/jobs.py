@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.database import immediate_transactions
 from app.core.models import utcnow
 from app.extensions import db
 
@@ -104,7 +105,18 @@ def _release(job: Job, owner: str, status: str) -> None:
 
 
 def run_jobs(names: list[str] | None = None, force: bool = False) -> dict[str, str]:
-    """Run every due job (or the named ones); returns job name -> outcome."""
+    """Run every due job (or the named ones); returns job name -> outcome.
+
+    Jobs read and then write. On SQLite a transaction that read first cannot take the write lock
+    once another process (a second runner, a web request) has written: it fails at once with
+    "database is locked", whatever the busy timeout. So here every transaction starts with
+    BEGIN IMMEDIATE and waits for the lock instead (a no-op on PostgreSQL).
+    """
+    with immediate_transactions():
+        return _run_jobs(names, force)
+
+
+def _run_jobs(names: list[str] | None, force: bool) -> dict[str, str]:
     app = current_app._get_current_object()
     owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
     outcomes: dict[str, str] = {}

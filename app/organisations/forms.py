@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, FileField, HiddenField, SelectField, StringField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, EmailAddress
 from app.organisations.models import REGIONS, SERVICE_TYPES
 
 
@@ -24,7 +24,7 @@ class OrganisationForm(BaseForm):
     )
     contact_email = EmailField(
         _l("Contactadres (e-mail)"),
-        validators=[Optional(), Email(message=_l("Vul een geldig e-mailadres in.")), Length(max=320)],
+        validators=[Optional(), EmailAddress(message=_l("Vul een geldig e-mailadres in.")), Length(max=320)],
     )
 
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.core.errors import DomainError
+from app.core.forms import valid_email
 from app.extensions import db
 from app.organisations.models import REGIONS, SERVICE_TYPES, Organisation, name_key
 
@@ -36,7 +37,17 @@ HEADER_ALIASES = {
     "e-mail": "contact_email",
     "e-mailadres": "contact_email",
     "contact": "contact_email",
+    "contactadres": "contact_email",
+    "contactadres (e-mail)": "contact_email",
+    "contact address (email)": "contact_email",
+    "type of service": "service_type",
 }
+
+
+def _header_key(title: str) -> str | None:
+    """The column a header names; `Soort dienst`, `soort_dienst` and ` SOORT  DIENST ` alike."""
+    words = " ".join(title.replace("_", " ").split()).lower()
+    return HEADER_ALIASES.get(words) or HEADER_ALIASES.get(words.replace(" ", "_"))
 
 
 def _label_lookup(options: dict) -> dict[str, str]:
@@ -51,13 +62,6 @@ def _label_lookup(options: dict) -> dict[str, str]:
     return lookup
 
 
-def _valid_email(value: str) -> bool:
-    if len(value) > 320 or " " in value or value.count("@") != 1:
-        return False
-    local, _sep, domain = value.partition("@")
-    return bool(local) and "." in domain and not domain.startswith(".")
-
-
 def check_fields(name: str, service_type: str, region: str, contact_email: str | None) -> list[str]:
     """The problems with these values, as translated messages (empty when valid)."""
     problems = []
@@ -69,7 +73,7 @@ def check_fields(name: str, service_type: str, region: str, contact_email: str |
         problems.append(_("onbekende soort dienst"))
     if region not in REGIONS:
         problems.append(_("onbekende regio"))
-    if contact_email and not _valid_email(contact_email):
+    if contact_email and not valid_email(contact_email):
         problems.append(_("ongeldig e-mailadres"))
     return problems
 
@@ -169,7 +173,7 @@ def parse_csv(text: str) -> ImportReport:
         return report
     mapping: dict[int, str] = {}
     for index, title in enumerate(header):
-        key = HEADER_ALIASES.get(title.strip().lower())
+        key = _header_key(title)
         if key:
             mapping[index] = key
     missing = [c for c in ("name", "service_type", "region") if c not in mapping.values()]

@@ -73,6 +73,19 @@ def edit_organisation(org_id: int):
     return render_template("organisations/edit_organisation.html", form=form, org=org)
 
 
+def _import(report: services.ImportReport) -> list[Organisation]:
+    """Import the valid rows in one transaction: all of them, or (on a clash with a change made
+    since the check) none, with the reason flashed."""
+    try:
+        created = services.import_rows(report)
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return []
+    db.session.commit()
+    return created
+
+
 @bp.route("/importeren", methods=["GET", "POST"])
 @staff_required
 def import_organisations():
@@ -86,8 +99,8 @@ def import_organisations():
             data = upload.read()
             report = services.parse_csv(services.decode_upload(data))
             if report.clean:
-                services.import_rows(report)
-                db.session.commit()
+                if not _import(report):
+                    return redirect(url_for("organisations.import_organisations"))
                 flash(
                     ngettext(
                         "%(num)s organisatie geïmporteerd.",
@@ -122,8 +135,9 @@ def confirm_import():
     if report.file_errors or not report.valid:
         flash(_("Er is niets geïmporteerd: het bestand bevat geen geldige rijen."), "error")
         return redirect(url_for("organisations.import_organisations"))
-    created = services.import_rows(report)
-    db.session.commit()
+    created = _import(report)
+    if not created:
+        return redirect(url_for("organisations.import_organisations"))
     flash(
         _(
             "%(ok)s organisaties geïmporteerd, %(bad)s rijen overgeslagen.",

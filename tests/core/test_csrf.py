@@ -1,0 +1,65 @@
+"""The app-wide CSRF check: every non-GET request needs a valid token of the user's own session."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from wtforms.csrf.session import SessionCSRF
+
+from tests.helpers import Browserless, login, text_of
+
+
+def test_post_without_token_is_refused_with_a_message(client, make_user):
+    user = make_user()
+    response = client.post("/aanmelden", data={"email": user.email, "password": "correct horse battery"})
+    assert response.status_code == 400
+    assert "Je sessie is verlopen of het formulier is ongeldig" in text_of(response)
+    assert client.get("/profiel").status_code == 302  # not signed in
+
+
+def test_post_with_a_token_of_another_session_is_refused(app, client, make_user):
+    user = make_user()
+    other = app.test_client()
+    foreign = Browserless(other).token()
+    Browserless(client).token()  # this client has its own session secret
+    response = client.post(
+        "/aanmelden", data={"email": user.email, "password": "correct horse battery", "csrf_token": foreign}
+    )
+    assert response.status_code == 400
+    assert client.get("/profiel").status_code == 302
+
+
+def test_post_with_a_made_up_token_is_refused(client):
+    Browserless(client).token()
+    response = client.post("/aanmelden", data={"csrf_token": "20991231235959##" + "0" * 40})
+    assert response.status_code == 400
+
+
+def test_post_with_an_expired_token_is_refused(client, make_user, monkeypatch):
+    user = make_user()
+    token = Browserless(client).token()
+    later = datetime.now() + timedelta(hours=13)  # CSRF_TIME_LIMIT is 12 hours
+    monkeypatch.setattr(SessionCSRF, "now", lambda self: later)
+    response = client.post(
+        "/aanmelden", data={"email": user.email, "password": "correct horse battery", "csrf_token": token}
+    )
+    assert response.status_code == 400
+
+
+def test_token_in_header_is_accepted(client, make_user):
+    """Scripts send the token as X-CSRFToken (forms carry their own field as well)."""
+    login(client, make_user())
+    token = Browserless(client).token("/profiel")
+    response = client.post("/afmelden", headers={"X-CSRFToken": token})
+    assert response.status_code == 302
+    assert client.get("/profiel").status_code == 302  # signed out
+
+
+@pytest.mark.parametrize("url", ["/afmelden", "/profiel", "/beheer/gebruikers/uitnodigen"])
+def test_signed_in_posts_need_a_token_too(client, make_user, url):
+    user = make_user(role="admin")
+    login(client, user)
+    response = client.post(url, data={"name": "X", "email": "x@example.org"})
+    assert response.status_code == 400
+    assert client.get("/profiel").status_code == 200  # still signed in: logout was refused
