@@ -7,8 +7,13 @@ from tests.results import seed as seed_data
 
 @pytest.mark.parametrize(
     ("k", "n", "low", "high"),
-    [(7, 15, 0.2481, 0.6988), (15, 15, 0.7961, 1.0), (0, 10, 0.0, 0.2775), (50, 100, 0.4038, 0.5962),
-     (3, 15, 0.0705, 0.4519)],
+    [
+        (7, 15, 0.2481, 0.6988),
+        (15, 15, 0.7961, 1.0),
+        (0, 10, 0.0, 0.2775),
+        (50, 100, 0.4038, 0.5962),
+        (3, 15, 0.0705, 0.4519),
+    ],
 )
 def test_wilson_matches_known_values(k, n, low, high):
     lo, hi = wilson(k, n)
