@@ -100,6 +100,11 @@ def _catalogue(path: str, _mtime: float):
     return load_findings(path)
 
 
+def catalogue_stamp() -> float:
+    path = Path(current_app.config["SURVEYS_DIR"]) / "findings.yaml"
+    return path.stat().st_mtime if path.is_file() else 0.0
+
+
 def catalogue():
     path = Path(current_app.config["SURVEYS_DIR"]) / "findings.yaml"
     if not path.is_file():
