@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -59,7 +60,7 @@ def test_researcher_filters_crosstabs_and_downloads(
         page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
     assert download.suggested_filename == "testbevraging.csv"
-    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert len(rows) == 40
 
     ui_login(phone, user.email, PASSWORD)
