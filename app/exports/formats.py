@@ -106,51 +106,66 @@ def write_xlsx(path: str, columns: list[Column], rows: Iterable[list]) -> None:
     workbook.close()
 
 
+def _dtype(col: Column) -> str:
+    """Compact dtypes: codes in nullable 1- or 2-byte integers, numbers as float64, text as object."""
+    if col.kind == "str":
+        return "object"
+    if col.source in ("multi", "rank") or col.value_labels or col.name == "version":
+        biggest = max([*col.value_labels, len(col.variable.options) if col.variable else 0, 0])
+        return "Int8" if biggest < 127 else "Int16"
+    return "float64"
+
+
 def _frame(columns: list[Column], rows: Iterable[list]):
-    """A DataFrame built column-wise with compact dtypes (float32 codes, object text only where text)."""
+    """A DataFrame built column-wise, a batch of rows at a time, with compact dtypes (`_dtype`)."""
     import numpy as np
     import pandas as pd
 
-    numeric = [i for i, c in enumerate(columns) if c.kind == "num" and c.name != "response_id"]
-    blocks: dict[int, list] = {i: [] for i in range(len(columns))}
-    arrays: dict[int, list] = {}
-    ids: list = []
-    step = 5_000
+    dtypes = [_dtype(c) for c in columns]
+    parts: list[list] = [[] for _ in columns]
     batch: list[list] = []
 
     def flush():
         if not batch:
             return
-        transposed = list(zip(*batch, strict=True))
-        for i in range(len(columns)):
-            if i in numeric:
-                arrays.setdefault(i, []).append(
-                    np.array([np.nan if v is None else v for v in transposed[i]], dtype=np.float32)
-                )
-            elif i == 0:
-                ids.append(np.array(transposed[0], dtype=np.float64))
+        for i, values in enumerate(zip(*batch, strict=True)):
+            kind = dtypes[i]
+            if kind == "object":
+                parts[i].extend("" if v is None else str(v) for v in values)
+            elif kind == "float64":
+                parts[i].append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
             else:
-                blocks[i].extend(transposed[i])
+                mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+                data = np.fromiter(
+                    (0 if v is None else v for v in values), dtype=kind.lower(), count=len(values)
+                )
+                parts[i].append((data, mask))
         batch.clear()
 
     for row in rows:
         batch.append(row)
-        if len(batch) >= step:
+        if len(batch) >= 5_000:
             flush()
     flush()
     data = {}
     for i, col in enumerate(columns):
-        if i == 0:
-            data[col.name] = np.concatenate(ids) if ids else np.array([], dtype=np.float64)
-        elif i in numeric:
-            data[col.name] = np.concatenate(arrays[i]) if i in arrays else np.array([], dtype=np.float32)
+        kind = dtypes[i]
+        if kind == "object":
+            data[col.name] = pd.array(parts[i], dtype=object)
+        elif kind == "float64":
+            data[col.name] = np.concatenate(parts[i]) if parts[i] else np.array([], dtype=np.float64)
         else:
-            data[col.name] = pd.array(["" if v is None else str(v) for v in blocks[i]], dtype=object)
+            values = (
+                np.concatenate([p[0] for p in parts[i]]) if parts[i] else np.array([], dtype=kind.lower())
+            )
+            mask = np.concatenate([p[1] for p in parts[i]]) if parts[i] else np.array([], dtype=bool)
+            data[col.name] = pd.arrays.IntegerArray(values, mask)
+        parts[i] = []  # free the pieces as soon as the column is whole
     return pd.DataFrame(data, copy=False)
 
 
 def _value_labels(columns: list[Column]) -> dict[str, dict[int, str]]:
-    return {c.name: {float(k): v for k, v in c.value_labels.items()} for c in columns if c.value_labels}
+    return {c.name: {int(k): v for k, v in c.value_labels.items()} for c in columns if c.value_labels}
 
 
 def write_sav(path: str, columns: list[Column], rows: Iterable[list]) -> None:
