@@ -77,33 +77,27 @@ def json_chunks(survey_slug: str, columns: list[Column], rows: Iterable[list]) -
 
 
 def write_xlsx(path: str, columns: list[Column], rows: Iterable[list]) -> None:
-    """XLSX with XlsxWriter in constant-memory mode (rows go to disk as they come)."""
-    import xlsxwriter
+    """XLSX, streamed into the zip as rows come (`app.exports.xlsx`); sheet "variabelen" has the labels.
 
-    workbook = xlsxwriter.Workbook(
-        path,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    sheet = workbook.add_worksheet("antwoorden")
-    sheet.write_row(0, 0, [c.name for c in columns])
+    The random response id is written as text: Excel keeps only 15 significant digits of a number.
+    """
+    from app.exports.xlsx import write_workbook
+
     texts = _text_indexes(columns)
-    write_row = sheet.write_row
-    for r, row in enumerate(rows, start=1):
-        for i in texts:
-            value = row[i]
-            if value is not None and value.startswith(FORMULA_START):
-                row[i] = "'" + value
-        write_row(r, 0, row)
-    labels = workbook.add_worksheet("variabelen")
-    labels.write_row(0, 0, ["variabele", "label", "label (en)"])
-    for r, col in enumerate(columns, start=1):
-        labels.write_row(r, 0, [col.name, neutralise(col.label), neutralise(col.label_en)])
-    workbook.close()
+
+    def inert_rows():
+        yield [c.name for c in columns]
+        for row in rows:
+            for i in texts:
+                value = row[i]
+                if value is not None and value.startswith(FORMULA_START):
+                    row[i] = "'" + value
+            row[0] = str(row[0])
+            yield row
+
+    labels = [["variabele", "label", "label (en)"]]
+    labels += [[c.name, neutralise(c.label), neutralise(c.label_en)] for c in columns]
+    write_workbook(path, [("antwoorden", inert_rows(), {0, *texts}), ("variabelen", labels, {0, 1, 2})])
 
 
 def _dtype(col: Column) -> str:
