@@ -1,4 +1,4 @@
-"""Export formats over (columns, rows): CSV and JSON stream; XLSX, SAV and DTA write a file.
+"""Export formats over (columns, rows): CSV, JSON and XLSX stream; SAV and DTA build a DataFrame.
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 return) get an apostrophe in front in CSV and XLSX.
