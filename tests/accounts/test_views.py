@@ -207,7 +207,9 @@ def test_invitation_by_email_works_once(app, client, forms, make_user):
     assert "Welkom, Nieuwe Collega" in text_of(guest.get(link))
     response = guest_forms.post(link, {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
-    assert _signed_in_as(guest) == "new@example.org"
+    # A researcher sets up an authenticator app before being signed in (tests/twofactor).
+    assert response.headers["Location"] == "/profiel/tweestapsverificatie"
+    assert _signed_in_as(guest) is None
 
     assert app.test_client().get(link).status_code == 404  # works once
     fresh = app.test_client()
@@ -350,6 +352,8 @@ ADMIN_PAGES = [
     ("GET", "/beheer/gebruikers/{user}"),
     ("POST", "/beheer/gebruikers/{user}"),
     ("POST", "/beheer/gebruikers/{user}/status"),
+    ("GET", "/beheer/gebruikers/{user}/tweestapsverificatie"),
+    ("POST", "/beheer/gebruikers/{user}/tweestapsverificatie"),
 ]
 STAFF_PAGES = [
     ("GET", "/beheer/organisaties/"),
@@ -360,6 +364,15 @@ STAFF_PAGES = [
     ("GET", "/beheer/organisaties/importeren"),
     ("POST", "/beheer/organisaties/importeren"),
     ("POST", "/beheer/organisaties/importeren/bevestigen"),
+    ("GET", "/beheer/bevragingen/"),
+    ("GET", "/beheer/bevragingen/{survey}"),
+    ("POST", "/beheer/bevragingen/{survey}/status"),
+    ("POST", "/beheer/bevragingen/{survey}/data"),
+    ("POST", "/beheer/bevragingen/{survey}/open-link"),
+    ("GET", "/beheer/bevragingen/{survey}/voorbeeld"),
+    ("POST", "/beheer/bevragingen/{survey}/voorbeeld"),
+    ("GET", "/beheer/bevragingen/xlsform"),
+    ("POST", "/beheer/bevragingen/xlsform"),
     ("GET", "/beheer/uitnodigingen"),
     ("GET", "/beheer/bevragingen/{slug}/uitnodigen"),
     ("POST", "/beheer/bevragingen/{slug}/uitnodigen"),
@@ -384,7 +397,7 @@ def _request(client, forms, method, url, ids):
 
 @pytest.fixture
 def ids(make_user, make_organisation):
-    """Ids for the URLs above; {slug} names both a survey and a poll."""
+    """Ids for the URLs above; {slug} names both a survey and a poll, {survey} is the survey's id."""
     from app.extensions import db
     from app.polls.services import PollFields, save_poll
     from app.surveys.common import Text
@@ -392,12 +405,17 @@ def ids(make_user, make_organisation):
     from app.surveys.versions import sync_definition
     from tests.invitations.conftest import SURVEY
 
-    sync_definition(
+    version, _outcome = sync_definition(
         load_definition_text(SURVEY.format(slug="toegang", anonymity="anonymous"), "toegang.yaml")
     )
     save_poll(None, "toegang", PollFields(Text("Vraag?"), ((1, Text("Ja")), (2, Text("Nee")))))
     db.session.commit()
-    return {"user": make_user(role="admin").id, "org": make_organisation().id, "slug": "toegang"}
+    return {
+        "user": make_user(role="admin").id,
+        "org": make_organisation().id,
+        "slug": "toegang",
+        "survey": version.survey_id,
+    }
 
 
 @pytest.mark.parametrize(("method", "url"), ADMIN_PAGES + STAFF_PAGES)
@@ -433,6 +451,6 @@ def test_the_access_lists_cover_every_admin_url(app):
         if not rule.rule.startswith("/beheer"):
             continue
         path = rule.rule.replace("<int:user_id>", "{user}").replace("<int:org_id>", "{org}")
-        path = path.replace("<slug>", "{slug}")
+        path = path.replace("<int:survey_id>", "{survey}").replace("<slug>", "{slug}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (method, path) in listed, f"{method} {rule.rule} has no access test"
