@@ -6,6 +6,7 @@ statements (see `app.results.queries`), however many responses there are.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from flask import abort, current_app
@@ -18,6 +19,7 @@ from app.results.variables import MergedVariable, merged_variables, profile_filt
 from app.surveys.models import Survey
 
 TEXT_TYPES = ("short_text", "long_text")
+log = logging.getLogger(__name__)
 
 
 def suppression_min() -> int:
@@ -34,6 +36,13 @@ def get_survey_for_results_or_404(slug: str, user) -> Survey:
     if survey is None or not survey.versions or not (is_staff(user) or survey.results_public):
         abort(404)
     return survey
+
+
+def set_results_public(survey: Survey, public: bool, actor) -> None:
+    """Show (or stop showing) the survey's suppressed results and findings to everyone. Flushes."""
+    survey.results_public = public
+    db.session.flush()
+    log.info("user %s set results_public=%s on survey %s", actor.id, public, survey.id)
 
 
 def visible_surveys(user) -> list[Survey]:

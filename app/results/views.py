@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request, session
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from app.core.access import staff_required
+from app.extensions import db
 from app.results import benchmark, board, queries, services
 from app.results.charts import bar_chart
+from app.results.forms import PublishForm
 from app.results.variables import merged_variables, profile_filters
 
 bp = Blueprint("results", __name__, template_folder="templates")
@@ -69,6 +72,23 @@ def view_results(slug: str):
         locale=locale,
         minimum=services.suppression_min(),
     )
+
+
+@bp.route("/resultaten/<slug>/openbaar", methods=["POST"])
+@staff_required
+def publish_results(slug: str):
+    """Switch the survey's public (suppressed) results on or off."""
+    survey = services.get_survey_for_results_or_404(slug, current_user)
+    form = PublishForm()
+    if form.validate():
+        public = form.public.data == "1"
+        services.set_results_public(survey, public, current_user)
+        db.session.commit()
+        flash(
+            _("De resultaten zijn nu openbaar.") if public else _("De resultaten zijn niet meer openbaar."),
+            "success",
+        )
+    return redirect(url_for("results.view_results", slug=slug))
 
 
 @bp.route("/resultaten/<slug>/tekst/<name>")

@@ -120,3 +120,22 @@ def test_cache_serves_a_repeated_page_with_one_statement_and_sees_new_data(make_
         html = client.get("/resultaten/testbevraging").get_data(as_text=True)
         assert "15 antwoorden in deze selectie" in html
         db.session.remove()
+
+
+def test_staff_switch_public_results(seeded, staff_client, forms, client):
+    url = "/resultaten/testbevraging"
+    response = forms.post(url + "/openbaar", {"public": "1"}, token_url=url)
+    assert response.status_code == 302
+    db.session.refresh(seeded.survey)
+    assert seeded.survey.results_public is True
+    forms.post(url + "/openbaar", {"public": "0"}, token_url=url)
+    db.session.refresh(seeded.survey)
+    assert seeded.survey.results_public is False
+
+
+def test_members_cannot_switch_public_results(seeded, client, make_user, forms):
+    login(client, make_user(role="member"))
+    response = client.post(
+        "/resultaten/testbevraging/openbaar", data={"public": "1", "csrf_token": forms.token("/")}
+    )
+    assert response.status_code == 403
