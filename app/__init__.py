@@ -28,6 +28,8 @@ FEATURES = (
     "app.meetings",
     "app.practices",
     "app.threads",
+    "app.results",
+    "app.exports",
     "app.demo",
 )
 

@@ -2,9 +2,13 @@
 
 SQLite runs in WAL mode with foreign keys and a busy timeout. We take transaction control away
 from the sqlite3 module (which starts transactions lazily, only before a write) and begin them
-ourselves: `BEGIN IMMEDIATE` while a write request is being served, so a request that reads and
-then writes holds the write lock from its first statement and WAL never fails it with a stale
-snapshot; plain `BEGIN` otherwise.
+ourselves: `BEGIN IMMEDIATE` while a write request (any method but GET, HEAD, OPTIONS) is being
+served, so a request that reads and then writes holds the write lock from its first statement and
+WAL never fails it with a stale snapshot; plain `BEGIN` otherwise. The choice is made when the
+transaction begins, from the request itself, so it holds whichever hook or extension (the CSRF
+check, Flask-Login's user load) reads first. `immediate_transactions()` forces it outside
+requests (job and mail runners); `plain_transactions()` lets a request that has written
+everything it will write read on without taking the write lock again.
 """
 
 from __future__ import annotations
@@ -12,29 +16,54 @@ from __future__ import annotations
 import contextlib
 from contextvars import ContextVar
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# A database that is busy or briefly away: SQLite "database is locked" after the busy timeout,
+# PostgreSQL serialization failures, deadlocks, lock and statement timeouts, a lost connection
+# (all OperationalError), and no free connection in the pool within DB_POOL_TIMEOUT.
+# Nothing was stored; the same request may well succeed a few seconds later.
+BUSY_ERRORS = (OperationalError, PoolTimeoutError)
+
+# None: decided by the request being served (write methods begin immediate); True/False: forced.
+_immediate: ContextVar[bool | None] = ContextVar("sqlite_begin_immediate", default=None)
 
 
 @contextlib.contextmanager
-def immediate_transactions():
-    """Within this block, SQLite transactions start with BEGIN IMMEDIATE."""
-    token = _immediate.set(True)
+def _forced(value: bool):
+    token = _immediate.set(value)
     try:
         yield
     finally:
         _immediate.reset(token)
 
 
-def set_immediate(value: bool):
-    return _immediate.set(value)
+def immediate_transactions():
+    """Within this block, SQLite transactions start with BEGIN IMMEDIATE (e.g. CLI runners)."""
+    return _forced(True)
 
 
-def reset_immediate(token) -> None:
-    _immediate.reset(token)
+def plain_transactions():
+    """Within this block, SQLite transactions start with a plain BEGIN, also in a write request.
+
+    For the reads after a request's last commit, and for showing a page again when the database
+    is busy: in WAL mode a reader never waits for the writer, where BEGIN IMMEDIATE would wait
+    for the write lock (and fail again when the database is still busy). Never write inside.
+    """
+    return _forced(False)
+
+
+def begins_immediate() -> bool:
+    """Whether a SQLite transaction that begins now takes the write lock at once."""
+    forced = _immediate.get()
+    if forced is not None:
+        return forced
+    return has_request_context() and request.method not in READ_METHODS
 
 
 def engine_options(config) -> dict:
@@ -62,6 +91,16 @@ def engine_options(config) -> dict:
     return options
 
 
+def describe_busy(error: Exception) -> str:
+    """The first line of the database's own message ("database is locked"), for the log.
+
+    Never the statement or its values (answers, e-mail addresses).
+    """
+    original = getattr(error, "orig", None)
+    text = str(original if original is not None else error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
 def configure_engine(app: Flask, engine: Engine) -> None:
     """Install SQLite connection hooks; a no-op on other databases."""
     if engine.dialect.name != "sqlite":
@@ -80,7 +119,7 @@ def configure_engine(app: Flask, engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")
 
 
 def sqlite_default_uri(app: Flask) -> str:

@@ -6,6 +6,11 @@ from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
+from app.core.database import BUSY_ERRORS, describe_busy, plain_transactions
+
+# Seconds a client is asked to wait after a 503 because the database was busy.
+RETRY_AFTER_SECONDS = 5
+
 
 class DomainError(Exception):
     """A refused state change or bad input; `str(error)` is a translated, user-facing message."""
@@ -43,6 +48,21 @@ def render_error(code: int, detail: str | None = None):
     return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
 
+def busy_response(body, code: int = 503):
+    """`body` (a rendered page) as a 503 with Retry-After."""
+    from flask import make_response
+
+    response = make_response(body, code)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def log_busy(logger, error: Exception) -> None:
+    # The route, not the path: paths carry one-time tokens (password reset, invitations).
+    route = request.url_rule.rule if request.url_rule else "(no route)"
+    logger.warning("database busy on %s %s: %s", request.method, route, describe_busy(error))
+
+
 def register_error_handlers(app: Flask) -> None:
     """Error pages in the user's language; never a traceback page."""
 
@@ -56,6 +76,29 @@ def register_error_handlers(app: Flask) -> None:
             resp.headers["Retry-After"] = str(error.retry_after)
             return resp
         return response
+
+    def handle_busy(error: Exception):
+        """A busy (or briefly unreachable) database: 503 with Retry-After, never a 500.
+
+        The transaction is rolled back, so nothing of the request was stored. The page is
+        rendered with plain transactions (a reader does not wait for SQLite's write lock); when
+        even that fails, a short plain-text answer.
+        """
+        from app.extensions import db
+
+        log_busy(app.logger, error)
+        db.session.rollback()
+        try:
+            with plain_transactions():
+                body, _code = render_error(503)
+        except BUSY_ERRORS:
+            db.session.rollback()
+            title, text = ERROR_TEXTS[503]
+            body = app.response_class(f"{title}\n\n{text}\n", mimetype="text/plain")
+        return busy_response(body)
+
+    for busy_error in BUSY_ERRORS:
+        app.register_error_handler(busy_error, handle_busy)
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

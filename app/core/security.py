@@ -1,11 +1,9 @@
-"""Security headers on every response, and the SQLite write-transaction mode per request."""
+"""Security headers on every response."""
 
 from __future__ import annotations
 
 from flask import Flask, g, request
 from flask_login import current_user
-
-from app.core.database import reset_immediate, set_immediate
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -25,17 +23,8 @@ def allow_framing(response):
 
 
 def init_security(app: Flask) -> None:
-    @app.before_request
-    def _transaction_mode():
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            g._immediate_token = set_immediate(True)
-
-    @app.teardown_request
-    def _reset_transaction_mode(_exc):
-        token = g.pop("_immediate_token", None)
-        if token is not None:
-            reset_immediate(token)
-
+    # SQLite's BEGIN IMMEDIATE for write requests is decided where transactions begin
+    # (app.core.database.begins_immediate), not in a hook that other hooks could precede.
     @app.after_request
     def _headers(response):
         frameable = response.headers.pop("X-Wwwelzijn-Frameable", None) == "1"

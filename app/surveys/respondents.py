@@ -204,6 +204,7 @@ class InvitationRespondent(Respondent):
             )
         db.session.expire(self.invitation)
         self.draft = None
+        remember_own_response(response_id)
         return True
 
 
@@ -269,12 +270,23 @@ class PublicRespondent(Respondent):
         result = db.session.execute(delete(Draft).where(Draft.id == self.draft.id))
         if result.rowcount == 0:
             return False
-        submit(self.version, answers, organisation_id=None, user_id=user_id)
+        remember_own_response(submit(self.version, answers, organisation_id=None, user_id=user_id))
         db.session.expunge(self.draft)
         self.draft = None
         forget_resume(self.survey)
         session[SESSION_DONE] = [*session.get(SESSION_DONE, []), self.survey.id]
         return True
+
+
+OWN_RESPONSES = "own_responses"  # read by the results feature's "my answers" page
+OWN_RESPONSES_KEPT = 50
+
+
+def remember_own_response(response_id: int) -> None:
+    """Keep the new response id in this browser's session only: the one link between a browser
+    and its (even anonymous) response, so the respondent can compare with the sector."""
+    kept = [*session.get(OWN_RESPONSES, []), response_id][-OWN_RESPONSES_KEPT:]
+    session[OWN_RESPONSES] = kept
 
 
 def forget_resume(survey: Survey) -> None:

@@ -2,15 +2,22 @@
 
 Both (and the staff preview) run through `run()`: the start page, one page of questions per
 `?pagina=<key>`, the summary at `?stap=overzicht`, and the thank-you page once submitted.
+A post that meets a busy database (`respond()`) is rolled back and answered with the same step
+again, filled in with what was sent, a message, status 503 and Retry-After: nothing is lost.
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
 
 from flask import Blueprint, flash, g, redirect, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.database import BUSY_ERRORS, plain_transactions
+from app.core.errors import busy_response, log_busy
 from app.extensions import db
 from app.surveys import flow, respondents
 from app.surveys.forms import StartForm, make_response_form
@@ -19,6 +26,7 @@ from app.surveys.summary import summarise
 from app.surveys.visibility import prune_hidden, visible_pages, visible_questions
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
+log = logging.getLogger(__name__)
 
 PAGE, STEP, SUMMARY, THANKS = "pagina", "stap", "overzicht", "bedankt"
 
@@ -44,19 +52,56 @@ def link_not_working(count: bool = True):
 def respond_invitation(token: str):
     """An organisation's personal invitation link (shared by its colleagues)."""
     respondents.refuse_link_guessing()
-    invitation = respondents.find_invitation(token)
-    if invitation is None:
-        return link_not_working()
-    return run(respondents.InvitationRespondent(invitation, token, for_update=request.method == "POST"))
+
+    def way_in(for_update: bool):
+        invitation = respondents.find_invitation(token)
+        if invitation is None:
+            return None
+        return respondents.InvitationRespondent(invitation, token, for_update=for_update)
+
+    return respond(way_in)
 
 
 @bp.route("/e/<public_token>", methods=["GET", "POST"])
 def respond_public(public_token: str):
     """The survey's public link (only while it is switched on)."""
-    survey = respondents.find_public_survey(public_token)
-    if survey is None:
-        return link_not_working(count=False)
-    return run(respondents.PublicRespondent(survey, for_update=request.method == "POST"))
+
+    def way_in(for_update: bool):
+        survey = respondents.find_public_survey(public_token)
+        return None if survey is None else respondents.PublicRespondent(survey, for_update=for_update)
+
+    return respond(way_in, count_failures=False)  # a switched-off public link is not a guess
+
+
+def respond(way_in: Callable[[bool], respondents.Respondent | None], count_failures: bool = True):
+    """Run the flow for the respondent `way_in(for_update)` finds (None: the link does not work,
+    counted towards the guessing limit unless `count_failures` is off).
+
+    A post that meets a busy database before its commit is rolled back and shown again (503).
+    """
+    if request.method != "POST":
+        respondent = way_in(False)
+        return link_not_working(count_failures) if respondent is None else run(respondent)
+    try:
+        respondent = way_in(True)
+        return link_not_working(count_failures) if respondent is None else run(respondent)
+    except BUSY_ERRORS as error:
+        if g.get("answers_committed"):
+            raise  # stored after all: the generic 503 page, and a reload shows the answers
+        log_busy(log, error)
+        db.session.rollback()
+    g.no_store = True
+    with plain_transactions():  # a reader does not wait for SQLite's write lock
+        respondent = way_in(False)
+        if respondent is None:
+            return link_not_working(count_failures)
+        return busy_response(busy_step(respondent))
+
+
+def commit() -> None:
+    """The request's one commit; what follows only reads."""
+    db.session.commit()
+    g.answers_committed = True
 
 
 @bp.route("/e/<public_token>/verder/<resume>")
@@ -138,27 +183,27 @@ def page_step(respondent: respondents.Respondent, page_key: str):
     # Where a colleague or another device resumes: the page this respondent goes to now.
     resume_at = (previous or page) if action == "vorige" else (following if following and not stays else page)
     respondent.save(merged, resume_at.key, respondent_name())
-    db.session.commit()
+    commit()
+    with plain_transactions():  # saved; showing the page again only reads
+        if action == "vorige":
+            return redirect(respondent.url(**{PAGE: previous.key}) if previous else respondent.url())
+        if errors or revealed:
+            form = form_class(questions=visible)
+            form.attach(errors)
+            if revealed:
+                form.notices.append(_("Door uw antwoord zijn er vragen bijgekomen op deze pagina. "
+                                      "Vul ze in en ga dan verder."))
+            return _render_page(respondent, page, form)
+        if action == "bewaren":
+            flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan via dezelfde link."), "success")
+            return redirect(respondent.url(**{PAGE: page.key}))
+        if following is None:
+            return redirect(respondent.url(**{STEP: SUMMARY}))
+        return redirect(respondent.url(**{PAGE: following.key}))
 
-    if action == "vorige":
-        return redirect(respondent.url(**{PAGE: previous.key}) if previous else respondent.url())
-    if errors or revealed:
-        form = form_class(questions=visible)
-        form.attach(errors)
-        if revealed:
-            form.notices.append(_("Door uw antwoord zijn er vragen bijgekomen op deze pagina. "
-                                  "Vul ze in en ga dan verder."))
-        return _render_page(respondent, page, form)
-    if action == "bewaren":
-        flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan via dezelfde link."), "success")
-        return redirect(respondent.url(**{PAGE: page.key}))
-    if following is None:
-        return redirect(respondent.url(**{STEP: SUMMARY}))
-    return redirect(respondent.url(**{PAGE: following.key}))
 
-
-def _render_page(respondent, page, form):
-    context = _context(respondent, page=page, form=form)
+def _render_page(respondent, page, form, **extra):
+    context = _context(respondent, page=page, form=form, **extra)
     keys = [p.key for p in context["pages"]]
     context["position"] = keys.index(page.key) + 1 if page.key in keys else 1
     return render_template("surveys/respond/page.html", **context)
@@ -176,13 +221,41 @@ def summary_step(respondent: respondents.Respondent):
     if request.method == "POST" and not problems:
         user_id = current_user.id if current_user.is_authenticated else None
         respondent.submit(final, user_id)
-        db.session.commit()
+        commit()
         if respondent.kind == "preview":
             return redirect(respondent.url(**{STEP: THANKS}))
         return redirect(respondent.url())
     summary = summarise(definition, prune_hidden(definition, respondent.answers), locale())
     return render_template("surveys/respond/summary.html", summary=summary, problems=problems,
                            tried=request.method == "POST", **_context(respondent))
+
+
+def busy_step(respondent: respondents.Respondent):
+    """The step that was posted, shown again with what was sent (nothing was stored)."""
+    if respondent.is_finished:
+        return render_template("surveys/respond/thanks.html", r=respondent)
+    definition, answers = respondent.definition, respondent.answers
+    if request.args.get(STEP) == SUMMARY and respondent.started:
+        summary = summarise(definition, prune_hidden(definition, answers), locale())
+        return render_template(
+            "surveys/respond/summary.html", summary=summary, problems=[], tried=False,
+            busy=_("Het is nu even te druk om uw antwoorden te versturen. Ze zijn nog niet "
+                   "verstuurd, maar ook niet verloren: probeer over enkele seconden opnieuw."),
+            **_context(respondent))
+    pages = visible_pages(definition, answers)
+    page = next((p for p in pages if p.key == request.args.get(PAGE)), None)
+    if page is not None:
+        _page_answers, _errors, visible = flow.read_page(definition, answers, page, request.form)
+        form = make_response_form(definition, page, locale())(questions=visible)  # what was sent
+        return _render_page(respondent, page, form,
+                            busy=_("Het is nu even te druk om uw antwoorden te bewaren. Ze zijn "
+                                   "nog niet bewaard, maar staan hieronder nog ingevuld: probeer "
+                                   "over enkele seconden opnieuw."))
+    ask_name = respondent.kind != "public" and respondent.anonymity != "anonymous"
+    return render_template("surveys/respond/start.html", form=StartForm(),
+                           ask_name=ask_name and not current_user.is_authenticated,
+                           busy=_("Het is nu even te druk. Probeer over enkele seconden opnieuw."),
+                           **_context(respondent))
 
 
 @bp.app_template_filter("paragraphs")

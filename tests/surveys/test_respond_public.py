@@ -114,3 +114,18 @@ def test_submits_per_client_address_are_limited(public, app, walker):
 def test_a_broken_resume_link_does_not_work(public):
     response = public.client.get(f"{public.base}/verder/not-a-real-resume-token")
     assert response.status_code == 404 and "Deze link werkt niet" in response.get_data(as_text=True)
+
+
+def test_after_submitting_the_respondent_can_compare_with_the_sector(public, app, walker):
+    """The thank-you page links to the respondent's own answers; only this browser can open them."""
+    public.start()
+    public.page("profiel", PROFILE)
+    public.page("facebook", FACEBOOK)
+    public.page("cijfers", FIGURES)
+    public.page("slot", END)
+    assert public.submit().status_code == 302
+    thanks = public.get().get_data(as_text=True)
+    own_url = f"/resultaten/{public.survey.slug}/mijn-antwoorden"
+    assert own_url in thanks
+    assert public.client.get(own_url).status_code == 200
+    assert app.test_client().get(own_url).status_code == 404  # another browser has no link to it
