@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,6 +18,7 @@ from app.results.variables import merged_variables, profile_filters
 bp = Blueprint("results", __name__, template_folder="templates")
 
 OWN_RESPONSES_KEY = "own_responses"
+MAX_PAGE = 100_000
 
 
 def _locale() -> str:
@@ -98,7 +99,8 @@ def text_answers(slug: str, name: str):
     survey = services.get_survey_for_results_or_404(slug, current_user)
     filters = services.parse_filters(survey, request.args)
     page = request.args.get("pagina", "1")
-    page = int(page) if page.isdigit() else 1
+    # Bounded: ?pagina=99999999999999999999 made an OFFSET the database cannot hold (a 500).
+    page = min(int(page), MAX_PAGE) if page.isdigit() and len(page) <= 9 else 1
     var, answers, total = services.text_answers(survey, name, filters, page)
     return render_template(
         "results/text_answers.html",
@@ -133,6 +135,7 @@ def findings_board():
 @bp.route("/resultaten/<slug>/mijn-antwoorden")
 def own_answers(slug: str):
     """A respondent's own answers beside the sector's distribution (groups of 5 or more)."""
+    g.no_store = True  # somebody's own answers, shown without a login: never in a cache
     data = benchmark.own_benchmark(slug, session.get(OWN_RESPONSES_KEY) or [], _locale())
     if data is None:
         abort(404)
