@@ -53,6 +53,7 @@ def token_required(view):
             db.session.commit()
             return _error(401, "invalid or revoked token")
         g.api_user = user
+        g.no_store = True  # responses, one by one: never in a cache
         return view(*args, **kwargs)
 
     return wrapped

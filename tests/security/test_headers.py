@@ -129,11 +129,32 @@ def test_pages_with_arguments_carry_the_headers_and_personal_ones_are_not_stored
         f"/netwerken/{s['network'].id}/gesprekken",
         f"/netwerken/{s['network'].id}/logboek",
         "/netwerken/mijn-bijdragen.json",
+        f"/resultaten/{s['survey'].slug}",
+        f"/resultaten/{s['survey'].slug}/tekst/opmerking",
+        f"/resultaten/{s['survey'].slug}/export/csv",
+        f"/resultaten/{s['survey'].slug}/export/codebook-html",
+        "/api-tokens/",
     ]
     for url in staff_pages:
         response = staff.get(url)
         assert response.status_code == 200, url
         check_headers(response, url, personal=True)
+
+
+def test_own_answers_and_the_api_carry_the_headers(app, site, respondent):
+    walk = respondent(app.test_client(), f"/u/{site['token']}")
+    walk.answer_all()
+    walk.submit()
+    own = walk.client.get(f"/resultaten/{site['survey'].slug}/mijn-antwoorden")
+    assert own.status_code == 200
+    check_headers(own, "own answers", personal=True)
+    from app.exports.tokens import create_token
+
+    token = create_token(site["admin"], "test")
+    db.session.commit()
+    api = app.test_client().get("/api/v1/surveys", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200
+    check_headers(api, "api", personal=True)
 
 
 def test_the_second_login_step_and_the_forced_set_up_are_not_stored(app, make_user):
