@@ -1534,6 +1534,8 @@ def test_no_form_answers_a_hostile_value_with_a_500(
         f"/netwerken/{network.id}/praktijken/nieuw",
         f"/netwerken/{network.id}/mijn-instellingen",
         f"/netwerken/{network.id}/leden",
+        f"/resultaten/{survey.slug}",
+        "/api-tokens/",
     ]
     posted = _fuzz(client, pages)
     visitor = app.test_client()

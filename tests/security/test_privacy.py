@@ -326,6 +326,14 @@ def test_logs_never_hold_answers_tokens_passwords_or_addresses(
     )
     assert voted.status_code == 302
 
+    # An API token made in the browser and used, and an export downloaded.
+    html = text_of(forms.post("/api-tokens/", {"name": "laptop"}))
+    api_token = re.search(r'<code class="token">(wwz_[^<]+)</code>', html).group(1)
+    secrets.add(api_token)
+    assert staff.get("/api/v1/surveys", headers={"Authorization": f"Bearer {api_token}"}).status_code == 200
+    staff.get("/api/v1/surveys", headers={"Authorization": f"Bearer {api_token}x"})
+    assert staff.get("/resultaten/gnoe/export/csv").status_code == 200
+
     logged = "\n".join(
         [
             log_everything.text,
