@@ -155,7 +155,9 @@ def test_no_time_finer_than_the_day_is_stored_for_an_anonymous_response(anonymou
     assert type(row.started_on) is date and type(row.finished_on) is date
 
 
-def test_response_ids_do_not_reveal_the_submit_order(app, make_survey, make_invitation, respondent):
+def test_response_ids_do_not_reveal_the_submit_order(
+    app, make_survey, make_invitation, respondent, make_user
+):
     survey = make_survey(anonymity="anonymous")
     submitted = []
     for n in range(30):
@@ -177,6 +179,15 @@ def test_response_ids_do_not_reveal_the_submit_order(app, make_survey, make_invi
     assert ids != sorted(ids) and ids != sorted(ids, reverse=True)
     assert abs(spearman) < 0.7, f"ids follow the submit order (Spearman {spearman:.2f})"
     assert min(ids) > 30 or max(ids) > 10_000  # not a counter from 1
+    # Nor does the order of the rows in an export or on the text-answers page.
+    staff = app.test_client()
+    login(staff, make_user(role="researcher"))
+    exported = staff.get(f"/resultaten/{survey.slug}/export/csv").get_data(as_text=True)
+    shown = text_of(staff.get(f"/resultaten/{survey.slug}/tekst/opmerking"))
+    for text in (exported, shown):
+        order = list(dict.fromkeys(int(n) for n in re.findall(r"antwoord (\d+)", text)))
+        assert sorted(order) == list(range(30))
+        assert order != list(range(30)) and order != list(range(29, -1, -1))
 
 
 def test_the_invitation_holds_no_link_to_the_anonymous_response(anonymous_journey):
