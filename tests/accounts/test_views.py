@@ -360,6 +360,15 @@ STAFF_PAGES = [
     ("GET", "/beheer/organisaties/importeren"),
     ("POST", "/beheer/organisaties/importeren"),
     ("POST", "/beheer/organisaties/importeren/bevestigen"),
+    ("GET", "/beheer/bevragingen/"),
+    ("GET", "/beheer/bevragingen/{survey}"),
+    ("POST", "/beheer/bevragingen/{survey}/status"),
+    ("POST", "/beheer/bevragingen/{survey}/data"),
+    ("POST", "/beheer/bevragingen/{survey}/open-link"),
+    ("GET", "/beheer/bevragingen/{survey}/voorbeeld"),
+    ("POST", "/beheer/bevragingen/{survey}/voorbeeld"),
+    ("GET", "/beheer/bevragingen/xlsform"),
+    ("POST", "/beheer/bevragingen/xlsform"),
     ("GET", "/beheer/uitnodigingen"),
     ("GET", "/beheer/bevragingen/{slug}/uitnodigen"),
     ("POST", "/beheer/bevragingen/{slug}/uitnodigen"),
@@ -384,7 +393,7 @@ def _request(client, forms, method, url, ids):
 
 @pytest.fixture
 def ids(make_user, make_organisation):
-    """Ids for the URLs above; {slug} names both a survey and a poll."""
+    """Ids for the URLs above; {slug} names both a survey and a poll, {survey} is the survey's id."""
     from app.extensions import db
     from app.polls.services import PollFields, save_poll
     from app.surveys.common import Text
@@ -392,12 +401,17 @@ def ids(make_user, make_organisation):
     from app.surveys.versions import sync_definition
     from tests.invitations.conftest import SURVEY
 
-    sync_definition(
+    version, _outcome = sync_definition(
         load_definition_text(SURVEY.format(slug="toegang", anonymity="anonymous"), "toegang.yaml")
     )
     save_poll(None, "toegang", PollFields(Text("Vraag?"), ((1, Text("Ja")), (2, Text("Nee")))))
     db.session.commit()
-    return {"user": make_user(role="admin").id, "org": make_organisation().id, "slug": "toegang"}
+    return {
+        "user": make_user(role="admin").id,
+        "org": make_organisation().id,
+        "slug": "toegang",
+        "survey": version.survey_id,
+    }
 
 
 @pytest.mark.parametrize(("method", "url"), ADMIN_PAGES + STAFF_PAGES)
@@ -433,6 +447,6 @@ def test_the_access_lists_cover_every_admin_url(app):
         if not rule.rule.startswith("/beheer"):
             continue
         path = rule.rule.replace("<int:user_id>", "{user}").replace("<int:org_id>", "{org}")
-        path = path.replace("<slug>", "{slug}")
+        path = path.replace("<int:survey_id>", "{survey}").replace("<slug>", "{slug}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (method, path) in listed, f"{method} {rule.rule} has no access test"

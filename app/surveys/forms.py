@@ -1,0 +1,108 @@
+"""Forms: the response form built from a page of a definition (one place), and the admin forms."""
+
+from __future__ import annotations
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, FileField, StringField
+from wtforms.validators import Length, Optional
+
+from app.core.forms import SAFE_METHODS, BaseForm
+from app.surveys.answers import AnswerError, form_values
+from app.surveys.definitions import Page, Question, SurveyDefinition
+from app.surveys.fields import anchor, build_fields, macro_for
+
+_FORM_CLASSES: dict[tuple[str, str, str], type] = {}
+
+
+class ResponseForm(BaseForm):
+    """The questions of one page. Values are checked by `app.surveys.answers` (see `attach`)."""
+
+    definition: SurveyDefinition
+    page: Page
+    locale: str = "nl"
+
+    def __init__(self, formdata=None, *, questions: list[Question], **kwargs):
+        if formdata is None:
+            formdata = request.form if request.method not in SAFE_METHODS else MultiDict()
+        super().__init__(formdata=formdata, **kwargs)
+        self.formdata = formdata
+        self.questions = questions
+        self.notices: list[str] = []
+
+    @classmethod
+    def prefilled(cls, questions: list[Question], answers: dict) -> ResponseForm:
+        """The form filled in with stored answers (a GET of a page)."""
+        data = MultiDict()
+        for question in questions:
+            for name, values in form_values(question, answers).items():
+                for value in values:
+                    data.add(name, value)
+        return cls(formdata=data, questions=questions)
+
+    def attach(self, errors: dict[str, AnswerError]) -> None:
+        """Show each question's validation problem next to the field it names."""
+        for key, error in errors.items():
+            question = self.definition.question(key)
+            name = error.field if error.field in self else self.field_names(question)[0]
+            self[name].errors = [*self[name].errors, error.message(self.locale)]
+
+    def field_names(self, question: Question) -> list[str]:
+        return [name for name, _field in build_fields(question, self.locale)]
+
+    def fields_of(self, question: Question):
+        return [self[name] for name in self.field_names(question)]
+
+    def question_errors(self, question: Question) -> list[str]:
+        return [message for field in self.fields_of(question) for message in field.errors]
+
+    def macro(self, question: Question) -> str:
+        return macro_for(question)
+
+    @property
+    def error_list(self) -> list[tuple[str, str, str]]:
+        """(element id, question, message) in page order, for the error summary."""
+        items = [(f"{self.csrf_token.id}", "", m) for m in self.csrf_token.errors]
+        for question in self.questions:
+            for field in self.fields_of(question):
+                for message in field.errors:
+                    label = question.text.get(self.locale)
+                    if question.type == "matrix":
+                        label = f"{label} – {field.label.text}"
+                    items.append((anchor(question, field.name), label, message))
+        return items
+
+
+def make_response_form(definition: SurveyDefinition, page: Page, locale: str = "nl") -> type[ResponseForm]:
+    """The WTForms class for `page` of `definition`: every question's fields from the type registry.
+
+    Classes are cached per definition fingerprint, page and language (definitions never change
+    under a fingerprint).
+    """
+    key = (definition.fingerprint, page.key, locale)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        attributes: dict = {"definition": definition, "page": page, "locale": locale}
+        for question in page.questions:
+            attributes.update(build_fields(question, locale))
+        form_class = type("ResponseForm", (ResponseForm,), attributes)
+        if len(_FORM_CLASSES) > 1000:
+            _FORM_CLASSES.clear()
+        _FORM_CLASSES[key] = form_class
+    return form_class
+
+
+class StartForm(BaseForm):
+    """The first page: an optional name, shown to colleagues who share the invitation link."""
+
+    name = StringField(_l("Uw naam (niet verplicht)"), validators=[Optional(), Length(max=120)])
+
+
+class DatesForm(BaseForm):
+    opens_on = DateField(_l("Opent op"), validators=[Optional()])
+    closes_on = DateField(_l("Sluit na"), validators=[Optional()])
+
+
+class XLSFormUploadForm(BaseForm):
+    file = FileField(_l("XLSForm-bestand (.xlsx)"))

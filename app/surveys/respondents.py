@@ -1,0 +1,325 @@
+"""The ways in to a survey: a `Respondent` per invitation link, public link and staff preview.
+
+A respondent knows where the answers in progress live (a `Draft` row found by the hash of a
+resume key, or the session in preview), how to save them and how to submit them; the page
+logic is shared (`app.surveys.flow`). Functions flush, never commit; the view commits once.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+
+from flask import current_app, session, url_for
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.core.models import today, utcnow
+from app.core.ratelimit import client_address, limit
+from app.extensions import db
+from app.invitations.models import Invitation, token_hash
+from app.surveys.definitions import SurveyDefinition
+from app.surveys.models import Draft, Survey, SurveyVersion
+from app.surveys.responses import draft_key_hash, submit
+
+log = logging.getLogger(__name__)
+
+MAX_TOKEN_LENGTH = 100
+SESSION_NAME = "survey_respondent_name"
+SESSION_RESUME = "survey_resume"  # survey id -> public resume token
+SESSION_DONE = "surveys_done"  # survey ids submitted from this browser through the public link
+SESSION_PREVIEW = "survey_preview"  # survey id -> answers (preview only; nothing in the database)
+
+
+class Respondent:
+    """Someone answering one survey; subclasses say where answers live and how they are submitted."""
+
+    kind = ""
+    endpoint = ""
+
+    def __init__(self, survey: Survey, draft: Draft | None = None):
+        self.survey = survey
+        self.draft = draft
+
+    @property
+    def version(self) -> SurveyVersion:
+        """The draft keeps the version it was started on; new respondents get the current one."""
+        return self.draft.version if self.draft is not None else self.survey.current_version
+
+    @property
+    def definition(self) -> SurveyDefinition:
+        return self.version.definition
+
+    @property
+    def anonymity(self) -> str:
+        return self.version.anonymity
+
+    @property
+    def answers(self) -> dict:
+        return self.draft.answers if self.draft is not None else {}
+
+    @property
+    def started(self) -> bool:
+        return self.draft is not None
+
+    @property
+    def is_finished(self) -> bool:
+        return False
+
+    @property
+    def lost_draft(self) -> bool:
+        """This browser had a draft that is gone (submitted by a first click, or purged)."""
+        return False
+
+    @property
+    def shows_saved_by(self) -> bool:
+        return False
+
+    @property
+    def saved_at(self) -> datetime | None:
+        return self.draft.updated_at if self.draft is not None else None
+
+    @property
+    def saved_by(self) -> str | None:
+        return self.draft.updated_by if self.draft is not None else None
+
+    @property
+    def resume_url(self) -> str | None:
+        return None
+
+    def url(self, **params) -> str:
+        raise NotImplementedError
+
+    def save(self, answers: dict, page_key: str | None, name: str | None) -> None:
+        raise NotImplementedError
+
+    def submit(self, answers: dict, user_id: int | None) -> bool:
+        """Store the response; False when it was already submitted (show thank-you, store nothing)."""
+        raise NotImplementedError
+
+    def _write_draft(self, key_hash: str, answers: dict, page_key: str | None, name: str | None) -> None:
+        if self.draft is None:
+            self.draft = ensure_draft(self.survey, self.version, key_hash)
+        self.draft.answers = answers
+        self.draft.page_key = page_key
+        self.draft.updated_at = utcnow()
+        if self.shows_saved_by:
+            self.draft.updated_by = (name or "").strip()[:120] or None
+        db.session.flush()
+
+
+def ensure_draft(survey: Survey, version: SurveyVersion, key_hash: str) -> Draft:
+    """The draft under `key_hash`, created when missing (safe when two requests race)."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    db.session.execute(
+        insert(Draft)
+        .values(survey_id=survey.id, version_id=version.id, key_hash=key_hash, answers_json="{}")
+        .on_conflict_do_nothing(index_elements=[Draft.key_hash])
+    )
+    return load_draft(key_hash, for_update=True)
+
+
+def load_draft(key_hash: str, *, for_update: bool = False) -> Draft | None:
+    query = select(Draft).where(Draft.key_hash == key_hash)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalars(query).first()
+
+
+class InvitationRespondent(Respondent):
+    """Everyone with the invitation link shares one draft; the invitation records start and finish."""
+
+    kind = "invitation"
+    endpoint = "surveys.respond_invitation"
+
+    def __init__(self, invitation: Invitation, token: str, *, for_update: bool = False):
+        self.invitation = invitation
+        self.token = token
+        self.key_hash = draft_key_hash("invitation", invitation.draft_key)
+        super().__init__(invitation.survey, load_draft(self.key_hash, for_update=for_update))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.invitation.finished_on is not None
+
+    @property
+    def shows_saved_by(self) -> bool:
+        return self.anonymity != "anonymous"
+
+    def url(self, **params) -> str:
+        return url_for(self.endpoint, token=self.token, **params)
+
+    def save(self, answers, page_key, name):
+        self._write_draft(self.key_hash, answers, page_key, name)
+        if self.invitation.started_on is None:
+            self.invitation.started_on = today()
+            db.session.flush()
+
+    def submit(self, answers, user_id):
+        # The guard: only the first submit marks the invitation finished; a second one finds 0 rows.
+        result = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == self.invitation.id, Invitation.finished_on.is_(None))
+            .values(finished_on=today())
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 0:
+            return False
+        draft_id = self.draft.id if self.draft is not None else None
+        response_id = submit(
+            self.version,
+            answers,
+            organisation_id=self.invitation.organisation_id,
+            user_id=user_id,
+            draft_id=draft_id,
+        )
+        if self.anonymity != "anonymous":
+            db.session.execute(
+                update(Invitation)
+                .where(Invitation.id == self.invitation.id)
+                .values(response_id=response_id)
+                .execution_options(synchronize_session=False)
+            )
+        db.session.expire(self.invitation)
+        self.draft = None
+        return True
+
+
+def find_invitation(token: str) -> Invitation | None:
+    """The invitation whose link carries `token`; None for forged, purged or opted-out links."""
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    if invitation is None or invitation.token_salt is None or invitation.opted_out_at is not None:
+        return None
+    return invitation
+
+
+class PublicRespondent(Respondent):
+    """Anyone with the public link: a draft per respondent under a random resume token."""
+
+    kind = "public"
+    endpoint = "surveys.respond_public"
+
+    def __init__(self, survey: Survey, *, for_update: bool = False):
+        self.resume = session.get(SESSION_RESUME, {}).get(str(survey.id))
+        draft = load_draft(self._key_hash(self.resume), for_update=for_update) if self.resume else None
+        super().__init__(survey, draft)
+
+    @staticmethod
+    def _key_hash(resume: str) -> str:
+        return draft_key_hash("public", resume)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.survey.id in session.get(SESSION_DONE, [])
+
+    @property
+    def lost_draft(self) -> bool:
+        return bool(self.resume) and self.draft is None
+
+    @property
+    def resume_url(self) -> str | None:
+        if self.draft is None or not self.resume:
+            return None
+        return url_for("surveys.resume_public", public_token=self.survey.public_token,
+                       resume=self.resume, _external=True)
+
+    def url(self, **params) -> str:
+        return url_for(self.endpoint, public_token=self.survey.public_token, **params)
+
+    def save(self, answers, page_key, name):
+        if self.draft is None:
+            limit("survey-draft", f"{self.survey.id}:{client_address()}",
+                  current_app.config["SURVEY_PUBLIC_DRAFTS_PER_HOUR"], 3600)
+            self.resume = secrets.token_urlsafe(18)
+            resume = dict(session.get(SESSION_RESUME, {}))
+            resume[str(self.survey.id)] = self.resume
+            session[SESSION_RESUME] = resume
+        self._write_draft(self._key_hash(self.resume), answers, page_key, name)
+
+    def submit(self, answers, user_id):
+        if self.draft is None:
+            return False
+        limit("survey-submit", f"{self.survey.id}:{client_address()}",
+              current_app.config["SURVEY_PUBLIC_SUBMITS_PER_HOUR"], 3600)
+        # The guard: deleting the draft succeeds once; a double submit finds nothing to delete.
+        result = db.session.execute(delete(Draft).where(Draft.id == self.draft.id))
+        if result.rowcount == 0:
+            return False
+        submit(self.version, answers, organisation_id=None, user_id=user_id)
+        db.session.expunge(self.draft)
+        self.draft = None
+        forget_resume(self.survey)
+        session[SESSION_DONE] = [*session.get(SESSION_DONE, []), self.survey.id]
+        return True
+
+
+def forget_resume(survey: Survey) -> None:
+    resume = dict(session.get(SESSION_RESUME, {}))
+    if resume.pop(str(survey.id), None) is not None:
+        session[SESSION_RESUME] = resume
+
+
+def adopt_resume(survey: Survey, resume: str) -> bool:
+    """Continue a public draft on this browser (from a resume link); False when the link is dead."""
+    if not resume or len(resume) > MAX_TOKEN_LENGTH or load_draft(draft_key_hash("public", resume)) is None:
+        return False
+    stored = dict(session.get(SESSION_RESUME, {}))
+    stored[str(survey.id)] = resume
+    session[SESSION_RESUME] = stored
+    return True
+
+
+def find_public_survey(public_token: str) -> Survey | None:
+    if not public_token or len(public_token) > MAX_TOKEN_LENGTH:
+        return None
+    return db.session.scalar(
+        select(Survey).where(Survey.public_token == public_token, Survey.public_link_enabled.is_(True))
+    )
+
+
+class PreviewRespondent(Respondent):
+    """Staff see the survey exactly as respondents do; answers live only in the session."""
+
+    kind = "preview"
+    endpoint = "surveys.preview_survey"
+
+    def __init__(self, survey: Survey):
+        super().__init__(survey, None)
+        self._answers = session.get(SESSION_PREVIEW, {}).get(str(survey.id))
+
+    @property
+    def answers(self) -> dict:
+        return dict(self._answers or {})
+
+    @property
+    def started(self) -> bool:
+        return self._answers is not None
+
+    @property
+    def shows_saved_by(self) -> bool:
+        return False
+
+    def url(self, **params) -> str:
+        return url_for(self.endpoint, survey_id=self.survey.id, **params)
+
+    def save(self, answers, page_key, name):
+        # Texts are cut so the answers fit in the 4 KB session cookie; it is only a preview.
+        compact = {k: v[:80] if isinstance(v, str) else v for k, v in answers.items()}
+        stored = dict(session.get(SESSION_PREVIEW, {}))
+        stored[str(self.survey.id)] = compact
+        session[SESSION_PREVIEW] = stored
+        self._answers = compact
+
+    def submit(self, answers, user_id):
+        self.reset()
+        return True
+
+    def reset(self) -> None:
+        stored = dict(session.get(SESSION_PREVIEW, {}))
+        stored.pop(str(self.survey.id), None)
+        session[SESSION_PREVIEW] = stored
+        self._answers = None

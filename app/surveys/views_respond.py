@@ -1,0 +1,182 @@
+"""Respondent pages: the invitation link `/u/<token>` and the public link `/e/<public_token>`.
+
+Both (and the staff preview) run through `run()`: the start page, one page of questions per
+`?pagina=<key>`, the summary at `?stap=overzicht`, and the thank-you page once submitted.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.extensions import db
+from app.surveys import flow, respondents
+from app.surveys.forms import StartForm, make_response_form
+from app.surveys.services import status_key
+from app.surveys.summary import summarise
+from app.surveys.visibility import prune_hidden, visible_pages, visible_questions
+
+bp = Blueprint("surveys", __name__, template_folder="templates")
+
+PAGE, STEP, SUMMARY, THANKS = "pagina", "stap", "overzicht", "bedankt"
+
+
+def locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def link_not_working():
+    """One page, one status for every link that does not work (nothing tells the cases apart)."""
+    g.no_store = True
+    return render_template("surveys/respond/link_invalid.html"), 404
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+def respond_invitation(token: str):
+    """An organisation's personal invitation link (shared by its colleagues)."""
+    invitation = respondents.find_invitation(token)
+    if invitation is None:
+        return link_not_working()
+    return run(respondents.InvitationRespondent(invitation, token, for_update=request.method == "POST"))
+
+
+@bp.route("/e/<public_token>", methods=["GET", "POST"])
+def respond_public(public_token: str):
+    """The survey's public link (only while it is switched on)."""
+    survey = respondents.find_public_survey(public_token)
+    if survey is None:
+        return link_not_working()
+    return run(respondents.PublicRespondent(survey, for_update=request.method == "POST"))
+
+
+@bp.route("/e/<public_token>/verder/<resume>")
+def resume_public(public_token: str, resume: str):
+    """A resume link: continue a public-link draft in this browser (e.g. on another device)."""
+    survey = respondents.find_public_survey(public_token)
+    if survey is None or not respondents.adopt_resume(survey, resume):
+        return link_not_working()
+    respondent = respondents.PublicRespondent(survey)
+    page = respondent.draft.page_key if respondent.draft else None
+    return redirect(respondent.url(**({PAGE: page} if page else {})))
+
+
+def run(respondent: respondents.Respondent):
+    """The flow for any way in: thank-you, closed, start, a page, or the summary."""
+    g.no_store = True  # answers in progress must not sit in shared caches
+    preview = respondent.kind == "preview"
+    if respondent.is_finished or (preview and request.args.get(STEP) == THANKS):
+        return render_template("surveys/respond/thanks.html", r=respondent)
+    if not preview and not respondent.survey.is_accepting():
+        return render_template("surveys/respond/closed.html", r=respondent,
+                               status=status_key(respondent.survey))
+    if request.args.get(STEP) == SUMMARY:
+        return summary_step(respondent)
+    if request.args.get(PAGE):
+        return page_step(respondent, request.args[PAGE])
+    return start_step(respondent)
+
+
+def respondent_name() -> str | None:
+    if current_user.is_authenticated:
+        return current_user.name
+    return session.get(respondents.SESSION_NAME)
+
+
+def _context(respondent: respondents.Respondent, **extra) -> dict:
+    pages = visible_pages(respondent.definition, respondent.answers)
+    return {"r": respondent, "definition": respondent.definition, "locale": locale(),
+            "pages": pages, "preview": respondent.kind == "preview", **extra}
+
+
+def start_step(respondent: respondents.Respondent):
+    """Title, intro, what is stored (the anonymity mode) and, for shared links, an optional name."""
+    ask_name = respondent.kind != "public" and respondent.anonymity != "anonymous"
+    ask_name = ask_name and not current_user.is_authenticated
+    form = StartForm(name=session.get(respondents.SESSION_NAME))
+    if request.method == "POST" and form.validate():
+        if ask_name:
+            session[respondents.SESSION_NAME] = (form.name.data or "").strip() or None
+        pages = visible_pages(respondent.definition, respondent.answers)
+        keys = [p.key for p in pages]
+        page_key = respondent.draft.page_key if respondent.draft is not None else None
+        return redirect(respondent.url(**{PAGE: page_key if page_key in keys else keys[0]}))
+    return render_template("surveys/respond/start.html", form=form, ask_name=ask_name,
+                           **_context(respondent))
+
+
+def page_step(respondent: respondents.Respondent, page_key: str):
+    """One page of questions: show it, or save its answers and move back or on."""
+    definition, answers = respondent.definition, respondent.answers
+    pages = visible_pages(definition, answers)
+    page = next((p for p in pages if p.key == page_key), None)
+    if page is None:
+        return redirect(respondent.url(**{PAGE: pages[0].key}))
+    form_class = make_response_form(definition, page, locale())
+    if request.method != "POST":
+        form = form_class.prefilled(visible_questions(definition, answers, page), answers)
+        return _render_page(respondent, page, form)
+
+    page_answers, errors, visible = flow.read_page(definition, answers, page, request.form)
+    shown = set(request.form.getlist("getoond"))
+    revealed = [q for q in visible if q.key not in shown]
+    errors = {key: error for key, error in errors.items() if key in shown}
+    merged = flow.merge_page(answers, page, page_answers)
+    previous, following = flow.neighbours(visible_pages(definition, merged), page)
+    action = request.form.get("actie", "volgende")
+    stays = bool(errors or revealed) or action == "bewaren"
+    # Where a colleague or another device resumes: the page this respondent goes to now.
+    resume_at = (previous or page) if action == "vorige" else (following if following and not stays else page)
+    respondent.save(merged, resume_at.key, respondent_name())
+    db.session.commit()
+
+    if action == "vorige":
+        return redirect(respondent.url(**{PAGE: previous.key}) if previous else respondent.url())
+    if errors or revealed:
+        form = form_class(questions=visible)
+        form.attach(errors)
+        if revealed:
+            form.notices.append(_("Door uw antwoord zijn er vragen bijgekomen op deze pagina. "
+                                  "Vul ze in en ga dan verder."))
+        return _render_page(respondent, page, form)
+    if action == "bewaren":
+        flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan via dezelfde link."), "success")
+        return redirect(respondent.url(**{PAGE: page.key}))
+    if following is None:
+        return redirect(respondent.url(**{STEP: SUMMARY}))
+    return redirect(respondent.url(**{PAGE: following.key}))
+
+
+def _render_page(respondent, page, form):
+    context = _context(respondent, page=page, form=form)
+    keys = [p.key for p in context["pages"]]
+    context["position"] = keys.index(page.key) + 1 if page.key in keys else 1
+    return render_template("surveys/respond/page.html", **context)
+
+
+def summary_step(respondent: respondents.Respondent):
+    """Every visible answer with a link to change it, then the final submit."""
+    if not respondent.started:
+        if request.method == "POST" and respondent.lost_draft:
+            # A second click on "send" after the first one went through: just say thank you.
+            return render_template("surveys/respond/thanks.html", r=respondent)
+        return redirect(respondent.url())
+    definition = respondent.definition
+    final, problems = flow.check_complete(definition, respondent.answers)
+    if request.method == "POST" and not problems:
+        user_id = current_user.id if current_user.is_authenticated else None
+        respondent.submit(final, user_id)
+        db.session.commit()
+        if respondent.kind == "preview":
+            return redirect(respondent.url(**{STEP: THANKS}))
+        return redirect(respondent.url())
+    summary = summarise(definition, prune_hidden(definition, respondent.answers), locale())
+    return render_template("surveys/respond/summary.html", summary=summary, problems=problems,
+                           tried=request.method == "POST", **_context(respondent))
+
+
+@bp.app_template_filter("paragraphs")
+def paragraphs(text: str | None) -> list[str]:
+    """Plain text split on blank lines (definition intros)."""
+    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
