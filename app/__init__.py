@@ -23,6 +23,8 @@ FEATURES = (
     "app.invitations",
     "app.polls",
     "app.privacy",
+    "app.results",
+    "app.exports",
     "app.demo",
 )
 

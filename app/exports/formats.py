@@ -1,0 +1,209 @@
+"""Export formats over (columns, rows): CSV and JSON stream; XLSX, SAV and DTA write a file.
+
+Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
+return) get an apostrophe in front in CSV and XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+
+from app.exports.schema import Column
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FLUSH_BYTES = 64 * 1024
+
+
+def neutralise(value):
+    """A text cell that cannot run as a formula; other values unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _text_indexes(columns: list[Column]) -> list[int]:
+    return [i for i, c in enumerate(columns) if c.kind == "str"]
+
+
+def csv_chunks(
+    columns: list[Column], rows: Iterable[list], *, bom: bool = False, delimiter: str = ","
+) -> Iterator[bytes]:
+    """CSV in UTF-8 (optionally with a BOM and `;` for Belgian Excel), yielded in ~64 KB pieces."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    if bom:
+        buffer.write("\ufeff")
+    writer.writerow([c.name for c in columns])
+    texts = _text_indexes(columns)
+    for row in rows:
+        for i in texts:
+            value = row[i]
+            if value is not None and value.startswith(FORMULA_START):
+                row[i] = "'" + value
+        writer.writerow(row)
+        if buffer.tell() > FLUSH_BYTES:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def json_chunks(survey_slug: str, columns: list[Column], rows: Iterable[list]) -> Iterator[bytes]:
+    """`{"survey", "columns": [...], "responses": [{name: value}, ...]}`, streamed; a response lists
+    only the columns it has a value for (an absent column means: no answer)."""
+    head = {
+        "survey": survey_slug,
+        "columns": [
+            {"name": c.name, "label": c.label, "label_en": c.label_en, "type": c.kind} for c in columns
+        ],
+    }
+    yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "responses": [').encode()
+    names = [c.name for c in columns]
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    parts, size, first = [], 0, True
+    for row in rows:
+        text = dumps({k: v for k, v in zip(names, row, strict=True) if v is not None})
+        parts.append(text if first else "," + text)
+        first = False
+        size += len(text)
+        if size > FLUSH_BYTES:
+            yield "".join(parts).encode()
+            parts, size = [], 0
+    parts.append("]}")
+    yield "".join(parts).encode()
+
+
+def write_xlsx(path: str, columns: list[Column], rows: Iterable[list]) -> None:
+    """XLSX with XlsxWriter in constant-memory mode (rows go to disk as they come)."""
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(
+        path,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
+    sheet = workbook.add_worksheet("antwoorden")
+    sheet.write_row(0, 0, [c.name for c in columns])
+    texts = _text_indexes(columns)
+    write_row = sheet.write_row
+    for r, row in enumerate(rows, start=1):
+        for i in texts:
+            value = row[i]
+            if value is not None and value.startswith(FORMULA_START):
+                row[i] = "'" + value
+        write_row(r, 0, row)
+    labels = workbook.add_worksheet("variabelen")
+    labels.write_row(0, 0, ["variabele", "label", "label (en)"])
+    for r, col in enumerate(columns, start=1):
+        labels.write_row(r, 0, [col.name, neutralise(col.label), neutralise(col.label_en)])
+    workbook.close()
+
+
+def _frame(columns: list[Column], rows: Iterable[list]):
+    """A DataFrame built column-wise with compact dtypes (float32 codes, object text only where text)."""
+    import numpy as np
+    import pandas as pd
+
+    numeric = [i for i, c in enumerate(columns) if c.kind == "num" and c.name != "response_id"]
+    blocks: dict[int, list] = {i: [] for i in range(len(columns))}
+    arrays: dict[int, list] = {}
+    ids: list = []
+    step = 5_000
+    batch: list[list] = []
+
+    def flush():
+        if not batch:
+            return
+        transposed = list(zip(*batch, strict=True))
+        for i in range(len(columns)):
+            if i in numeric:
+                arrays.setdefault(i, []).append(
+                    np.array([np.nan if v is None else v for v in transposed[i]], dtype=np.float32)
+                )
+            elif i == 0:
+                ids.append(np.array(transposed[0], dtype=np.float64))
+            else:
+                blocks[i].extend(transposed[i])
+        batch.clear()
+
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= step:
+            flush()
+    flush()
+    data = {}
+    for i, col in enumerate(columns):
+        if i == 0:
+            data[col.name] = np.concatenate(ids) if ids else np.array([], dtype=np.float64)
+        elif i in numeric:
+            data[col.name] = np.concatenate(arrays[i]) if i in arrays else np.array([], dtype=np.float32)
+        else:
+            data[col.name] = pd.array(["" if v is None else str(v) for v in blocks[i]], dtype=object)
+    return pd.DataFrame(data, copy=False)
+
+
+def _value_labels(columns: list[Column]) -> dict[str, dict[int, str]]:
+    return {c.name: {float(k): v for k, v in c.value_labels.items()} for c in columns if c.value_labels}
+
+
+def write_sav(path: str, columns: list[Column], rows: Iterable[list]) -> None:
+    """SPSS .sav with variable labels, value labels and "don't know" (9) as user-missing."""
+    import pyreadstat
+
+    frame = _frame(columns, rows)
+    pyreadstat.write_sav(
+        frame,
+        path,
+        column_labels={c.name: _cut_bytes(c.label, 255) for c in columns},
+        variable_value_labels=_value_labels(columns),
+        missing_ranges={c.name: list(c.missing) for c in columns if c.missing},
+        variable_measure={
+            c.name: ("nominal" if c.value_labels else "scale" if c.kind == "num" else "nominal")
+            for c in columns
+        },
+    )
+
+
+def _cut_bytes(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` bytes of UTF-8 (file formats count bytes, not characters)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
+
+
+def stata_names(columns: list[Column]) -> list[str]:
+    """Column names cut to Stata's 32 characters, kept unique."""
+    names, seen = [], set()
+    for col in columns:
+        name = col.name[:32]
+        n = 1
+        while name in seen:
+            suffix = f"_{n}"
+            name, n = col.name[: 32 - len(suffix)] + suffix, n + 1
+        seen.add(name)
+        names.append(name)
+    return names
+
+
+def write_dta(path: str, columns: list[Column], rows: Iterable[list]) -> None:
+    """Stata .dta (version 15) with variable and value labels (9 = "don't know" keeps its label)."""
+    import pyreadstat
+
+    frame = _frame(columns, rows)
+    names = stata_names(columns)
+    frame.columns = names
+    renamed = dict(zip([c.name for c in columns], names, strict=True))
+    pyreadstat.write_dta(
+        frame,
+        path,
+        column_labels={renamed[c.name]: _cut_bytes(c.label, 80) for c in columns},
+        variable_value_labels={
+            renamed[k]: {int(c): v[:32000] for c, v in labels.items()}
+            for k, labels in _value_labels(columns).items()
+        },
+    )

@@ -1,0 +1,92 @@
+"""Results pages, the findings board and the respondent's own benchmark (thin views over services)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.core.access import staff_required
+from app.results import benchmark, board, services
+from app.results.charts import bar_chart
+from app.results.variables import merged_variables, profile_filters
+
+bp = Blueprint("results", __name__, template_folder="templates")
+
+OWN_RESPONSES_KEY = "own_responses"
+
+
+def _locale() -> str:
+    return str(get_locale() or "nl")
+
+
+@bp.route("/resultaten/")
+def list_results():
+    """Surveys whose results the visitor may see."""
+    return render_template("results/list_results.html", surveys=services.visible_surveys(current_user))
+
+
+@bp.route("/resultaten/<slug>")
+def view_results(slug: str):
+    """Per-question results with profile filters and a cross-tab of two closed questions."""
+    survey = services.get_survey_for_results_or_404(slug, current_user)
+    variables = merged_variables(survey)
+    filters = services.parse_filters(survey, request.args, variables)
+    locale = _locale()
+    page = services.survey_results(survey, filters, current_user, locale)
+    row, col = request.args.get("rij", ""), request.args.get("kolom", "")
+    table = services.crosstab(survey, row, col, filters, locale) if row and col else None
+    hidden_text = f"< {services.suppression_min()}"
+    charts = {r.var.name: bar_chart(r.rows, hidden_text) for r in page["results"] if r.rows}
+    return render_template(
+        "results/view_results.html",
+        survey=survey,
+        page=page,
+        charts=charts,
+        filter_vars=profile_filters(survey, variables),
+        selected={k: request.args.getlist(k) for k in profile_filters(survey, variables)},
+        closed=[v for v in variables if v.is_closed],
+        crosstab=table,
+        crosstab_args={"rij": row, "kolom": col},
+        hidden_text=hidden_text,
+        locale=locale,
+        minimum=services.suppression_min(),
+    )
+
+
+@bp.route("/resultaten/<slug>/tekst/<name>")
+@staff_required
+def text_answers(slug: str, name: str):
+    """The free-text answers to one question, paginated (researchers and admins only)."""
+    survey = services.get_survey_for_results_or_404(slug, current_user)
+    filters = services.parse_filters(survey, request.args)
+    page = request.args.get("pagina", "1")
+    page = int(page) if page.isdigit() else 1
+    var, answers, total = services.text_answers(survey, name, filters, page)
+    return render_template(
+        "results/text_answers.html",
+        survey=survey,
+        var=var,
+        text=var.text(_locale()),
+        answers=answers,
+        total=total,
+        page=page,
+        per_page=50,
+        args={k: v for k, v in request.args.items(multi=True) if k != "pagina"},
+    )
+
+
+@bp.route("/bevindingen")
+def findings_board():
+    """One row per finding of the 2014 study: interviews beside the survey, with a verdict."""
+    data = board.findings_board(current_user, request.args.get("bevraging"), _locale())
+    return render_template("results/findings_board.html", board=data, rule=board.VERDICT_RULE)
+
+
+@bp.route("/resultaten/<slug>/mijn-antwoorden")
+def own_answers(slug: str):
+    """A respondent's own answers beside the sector's distribution (groups of 5 or more)."""
+    data = benchmark.own_benchmark(slug, session.get(OWN_RESPONSES_KEY) or [], _locale())
+    if data is None:
+        abort(404)
+    return render_template("results/own_answers.html", data=data)
