@@ -125,7 +125,7 @@ def submit_once(port: int, token: str, rng: random.Random) -> int:
 
 
 def get_once(port: int, path: str) -> int:
-    status, _h, payload = Connection(port).request("GET", path)
+    status, _h, _payload = Connection(port).request("GET", path)
     _expect(status, 200, path)
     return 1
 
@@ -173,10 +173,7 @@ def run_load(kind: str, port: int, clients: int, seconds: float, items: list, se
     kind "flow": items are invitation tokens, split evenly over the clients (each used once);
     kind "get": items is [path].
     """
-    if kind == "flow":
-        shares = [items[i::clients] for i in range(clients)]
-    else:
-        shares = [items] * clients
+    shares = [items[i::clients] for i in range(clients)] if kind == "flow" else [items] * clients
     start_at = time.time() + 0.5
     jobs = [(kind, port, shares[i], start_at, seconds, seed * 1000 + i) for i in range(clients)]
     context = multiprocessing.get_context("fork")

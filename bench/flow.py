@@ -58,7 +58,9 @@ def issue_invitations(survey_id: int, n: int, prefix: str) -> list[str]:
         [{"name": name, "name_key": name_key(name), "service_type": "caw", "region": "antwerpen"}
          for name in names],
     )
-    ids = db.session.scalars(select(Organisation.id).where(Organisation.name.like(f"Benchmark {prefix} %"))).all()
+    ids = db.session.scalars(
+        select(Organisation.id).where(Organisation.name.like(f"Benchmark {prefix} %"))
+    ).all()
     survey = db.session.get(Survey, survey_id)
     invitations = [Invitation(survey=survey, organisation_id=org_id) for org_id in ids]
     db.session.add_all(invitations)
@@ -156,7 +158,8 @@ def raw_insert_rate(database_url: str, definition, survey_id: int, version_id: i
     if database_url.startswith("sqlite"):
         # The app's own connection settings (app/core/database.py).
         conn = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-        for pragma in ("busy_timeout = 5000", "foreign_keys = ON", "journal_mode = WAL", "synchronous = NORMAL"):
+        for pragma in ("busy_timeout = 5000", "foreign_keys = ON", "journal_mode = WAL",
+                       "synchronous = NORMAL"):
             conn.execute(f"PRAGMA {pragma}")
         begin = "BEGIN IMMEDIATE"
     else:
@@ -215,7 +218,8 @@ def run(db_name: str, database_url: str, folder: Path, cleanup, settings) -> tup
         db.engine.dispose()  # the client processes fork from here
 
     port, stop_app = servers.start_gunicorn("wsgi:app", env, cleanup)
-    bare_port, stop_bare = servers.start_gunicorn("bench.bare_app:app", servers.app_env("", "", folder), cleanup)
+    bare_env = servers.app_env("", "", folder)
+    bare_port, stop_bare = servers.start_gunicorn("bench.bare_app:app", bare_env, cleanup)
     figures: list[Figure] = []
     details = {"statements": counts, "runs": []}
     try:
@@ -241,8 +245,11 @@ def run(db_name: str, database_url: str, folder: Path, cleanup, settings) -> tup
         cleanup.now(stop_app)
         cleanup.now(stop_bare)
 
-    raw = [raw_insert_rate(database_url, definition, survey_id, version_id, settings.raw_seconds, settings.raw_max)
-           for _ in range(runs)]
+    raw = [
+        raw_insert_rate(database_url, definition, survey_id, version_id, settings.raw_seconds,
+                        settings.raw_max)
+        for _ in range(runs)
+    ]
     details["raw"] = raw
     raw_rates = [r["per_second"] for r in raw]
     raw_ratios = [f / r for f, r in zip(flow_rates, raw_rates, strict=True)]

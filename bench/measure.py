@@ -61,7 +61,7 @@ def number(value: float) -> str:
     """A figure for the table: no false precision, thousands grouped."""
     if value is None:
         return "-"
-    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 100:
+    if isinstance(value, int) or (float(value).is_integer() and abs(value) >= 100):
         return f"{int(value):,}"
     magnitude = abs(value)
     if magnitude >= 100:
@@ -91,9 +91,9 @@ def table(rows: Iterable[Sequence[object]], headers: Sequence[str]) -> str:
     widths = [max(len(line[i]) for line in cells) for i in range(len(headers))]
 
     def fmt(line):
-        return "  ".join(
-            (c.rjust(w) if numeric[i] else c.ljust(w)) for i, (c, w) in enumerate(zip(line, widths, strict=True))
-        ).rstrip()
+        pairs = enumerate(zip(line, widths, strict=True))
+        padded = (c.rjust(w) if numeric[i] else c.ljust(w) for i, (c, w) in pairs)
+        return "  ".join(padded).rstrip()
 
     out = [fmt(cells[0]), "  ".join("-" * w for w in widths)]
     out.extend(fmt(line) for line in cells[1:])

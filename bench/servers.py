@@ -47,7 +47,7 @@ class Cleanup:
             name, step = self._steps.pop()
             try:
                 step()
-            except Exception as error:  # noqa: BLE001 - keep stopping the rest
+            except Exception as error:  # keep stopping the rest
                 print(f"cleanup of {name} failed: {error}", file=sys.stderr)
 
     @staticmethod
