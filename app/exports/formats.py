@@ -176,15 +176,18 @@ def _cut_bytes(text: str, limit: int) -> str:
     return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
 
 
+STATA_NAME_MAX = 28  # 32 in Stata, but pyreadstat names value-label sets <variable><counter>
+
+
 def stata_names(columns: list[Column]) -> list[str]:
-    """Column names cut to Stata's 32 characters, kept unique."""
+    """Column names cut to fit Stata, kept unique."""
     names, seen = [], set()
     for col in columns:
-        name = col.name[:32]
+        name = col.name[:STATA_NAME_MAX]
         n = 1
         while name in seen:
             suffix = f"_{n}"
-            name, n = col.name[: 32 - len(suffix)] + suffix, n + 1
+            name, n = col.name[: STATA_NAME_MAX - len(suffix)] + suffix, n + 1
         seen.add(name)
         names.append(name)
     return names

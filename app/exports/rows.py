@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.exports.schema import Column, pseudonym
 from app.extensions import db
 from app.organisations.models import Organisation
-from app.surveys.models import Answer, Response
+from app.surveys.models import Response
 
 CHUNK = 2_000
 

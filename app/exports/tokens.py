@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -47,7 +47,7 @@ def list_tokens():
     """The user's tokens; a POST creates one and shows it once."""
     form = ApiTokenForm()
     clear = None
-    if form.is_submitted() and form.validate():
+    if request.method == "POST" and form.validate():
         clear = create_token(current_user, form.name.data)
         db.session.commit()
         form = ApiTokenForm(formdata=None)

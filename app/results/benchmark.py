@@ -97,7 +97,7 @@ def own_benchmark(slug: str, response_ids, locale: str | None) -> dict | None:
                 "own": _own_labels(var, own, locale),
             }
         )
-    return {"survey": survey, "items": items, "minimum": minimum, "locale": locale}
+    return {"survey": survey, "questions": items, "minimum": minimum, "locale": locale}
 
 
 def _own_labels(var, own: dict, locale) -> str:

@@ -193,7 +193,7 @@ def number_stats(survey_id: int, names: Iterable[str], filters: Filters) -> dict
         func.count().over(partition_by=sub.c.variable).label("cnt"),
     ).subquery()
     middle = select(ranked.c.variable, func.avg(ranked.c.num)).where(
-        ranked.c.rn.in_([(ranked.c.cnt + 1) / 2, (ranked.c.cnt + 2) / 2])
+        ranked.c.rn.in_([(ranked.c.cnt + 1) // 2, (ranked.c.cnt + 2) // 2])
     )
     for variable, median in db.session.execute(middle.group_by(ranked.c.variable)):
         if variable in out:

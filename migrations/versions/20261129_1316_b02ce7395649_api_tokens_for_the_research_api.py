@@ -1,7 +1,7 @@
 """API tokens for the read-only research API (only a hash of each token is stored)
 
 Revision ID: b02ce7395649
-Revises: 7dbf309b7bfe
+Revises: d0c943cdd358
 Create Date: 2026-11-29 13:16:41.905357
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b02ce7395649'
-down_revision = '7dbf309b7bfe'
+down_revision = 'd0c943cdd358'
 branch_labels = None
 depends_on = None
 

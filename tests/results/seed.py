@@ -105,7 +105,9 @@ def catalogue() -> FindingsCatalogue:
 
 
 def definition(slug: str = "testbevraging", anonymity: str = "pseudonymous"):
-    return load_definition_text(SURVEY.format(slug=slug, anonymity=anonymity), f"surveys/{slug}.yaml", catalogue())
+    return load_definition_text(
+        SURVEY.format(slug=slug, anonymity=anonymity), f"surveys/{slug}.yaml", catalogue()
+    )
 
 
 def answers_for(i: int) -> dict:
@@ -134,8 +136,13 @@ def answers_for(i: int) -> dict:
     return answers
 
 
-def seed(n: int = 40, slug: str = "testbevraging", anonymity: str = "pseudonymous", organisation_ids=(),
-         public: bool = False):
+def seed(
+    n: int = 40,
+    slug: str = "testbevraging",
+    anonymity: str = "pseudonymous",
+    organisation_ids=(),
+    public: bool = False,
+):
     """Sync the test survey and submit n responses with `answers_for(i)`; commits. Returns the version."""
     version, _ = sync_definition(definition(slug, anonymity))
     version.survey.results_public = public

@@ -198,9 +198,7 @@ def test_werkzeug_like_multidict_is_supported():
 
 
 def test_other_text_alone_answers_the_question():
-    question = Question(
-        "kanalen", "multiple_choice", T, options=opts(1, 2), other=True, required=True
-    )
+    question = Question("kanalen", "multiple_choice", T, options=opts(1, 2), other=True, required=True)
     assert parse_answer(question, {"q-kanalen-other": "radio"}) == {
         "kanalen": [],
         "kanalen_other": "radio",

@@ -280,8 +280,7 @@ def test_all_problems_are_collected():
     assert found == [
         (
             6,
-            "questionnaire: 'anonymity' must be one of anonymous, pseudonymous, identified, "
-            "got 'public'",
+            "questionnaire: 'anonymity' must be one of anonymous, pseudonymous, identified, got 'public'",
         ),
         (marked_line(text, "# <- 1"), "question 'a': 'text' is missing 'en'"),
         (

@@ -21,8 +21,7 @@ def test_yaml_syntax_error_has_a_line():
     assert problems(text) == [
         (
             10,
-            "invalid YAML: while parsing a flow mapping (from line 9), expected ',' or '}', "
-            "but got ':'",
+            "invalid YAML: while parsing a flow mapping (from line 9), expected ',' or '}', but got ':'",
         )
     ]
 
@@ -110,8 +109,7 @@ FINDINGS_CASES = [
     section: "1"
     statement: {nl: a, en: a}
 """,
-        "finding 1: 'id' value 'Facebook gebruik' is invalid: use lowercase letters a-z, "
-        "digits and -",
+        "finding 1: 'id' value 'Facebook gebruik' is invalid: use lowercase letters a-z, digits and -",
     ),
 ]
 
@@ -151,8 +149,7 @@ def test_poll_errors():
         (8, "poll: 'show_results' must be true or false, got the text 'maybe'"),
     ]
     assert str(exc.value).splitlines()[1] == (
-        "surveys/polls/chaturen.yaml:8: poll: 'show_results' must be true or false, "
-        "got the text 'maybe'"
+        "surveys/polls/chaturen.yaml:8: poll: 'show_results' must be true or false, got the text 'maybe'"
     )
 
 
@@ -242,9 +239,7 @@ def test_paths_outside_the_surveys_directory_are_refused(tmp_path):
         assert [(i.file, i.line, i.message) for i in exc.value.errors] == [(str(path), 1, message)]
     with pytest.raises(DefinitionError) as exc:
         load_directory(surveys)
-    assert [i.message for i in exc.value.errors] == [
-        f"file is outside the surveys directory {surveys}"
-    ]
+    assert [i.message for i in exc.value.errors] == [f"file is outside the surveys directory {surveys}"]
     # without a root the caller decides: the file itself is fine
     assert load_definition(outside).slug == "test-survey"
 

@@ -258,8 +258,7 @@ def test_unsupported_features_are_all_listed(tmp_path):
         (
             "survey",
             10,
-            "or_other on select_one is not supported (add an 'other' choice and a "
-            "text question instead)",
+            "or_other on select_one is not supported (add an 'other' choice and a text question instead)",
         ),
         (
             "survey",
@@ -314,8 +313,7 @@ def test_refused_columns_and_sheets(tmp_path):
     assert [str(p) for p in exc.value.problems] == [
         "external_choices: the 'external_choices' sheet is not supported",
         "survey row 2: default values are not supported (column 'default')",
-        "survey row 2: choice filters (cascading selects) are not supported (column "
-        "'choice_filter')",
+        "survey row 2: choice filters (cascading selects) are not supported (column 'choice_filter')",
         "choices row 2: list 'yn' has duplicate names ja",
         "survey row 3: media (image, audio, video) are not supported (column 'media::image')",
         "survey row 3: read-only fields are not supported (column 'read_only')",
