@@ -46,12 +46,15 @@ class Figure:
     note: str = ""
 
     def as_dict(self) -> dict:
+        """The JSON form; a figure without values (a failed measurement) has no median."""
+        summary = summarize(self.values) if self.values else {"median": None, "min": None, "max": None,
+                                                               "runs": []}
         return {
             "db": self.db,
             "section": self.section,
             "name": self.name,
             "unit": self.unit,
-            **summarize(self.values),
+            **summary,
             "loadavg": self.loadavg,
             "note": self.note,
         }
@@ -108,9 +111,9 @@ def figures_table(figures: Sequence[Figure]) -> str:
             f.section,
             f.name,
             f.unit,
-            statistics.median(f.values),
-            min(f.values),
-            max(f.values),
+            statistics.median(f.values) if f.values else None,
+            min(f.values, default=None),
+            max(f.values, default=None),
             len(f.values),
             "/".join(f"{x:.1f}" for x in f.loadavg),
             f.note,

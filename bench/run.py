@@ -82,14 +82,19 @@ def main(argv=None) -> int:
         for db_name in databases:
             if db_name == "postgresql" and cluster is None:
                 cluster = servers.PostgresCluster(folder, cleanup)
-            for section in sections:
-                print(f"== {db_name}: {section}", flush=True)
+            # results and exports share one growing dataset
+            groups = [[s] for s in sections if s == "flow"]
+            groups += [[s for s in sections if s != "flow"]] if set(sections) - {"flow"} else []
+            for group in groups:
+                name = "+".join(group)
+                print(f"== {db_name}: {name}", flush=True)
                 section_started = time.monotonic()
-                url = (cluster.create_database(f"bench_{section}") if db_name == "postgresql"
-                       else servers.sqlite_url(folder, f"{section}"))
-                new, details = run_section(section, db_name, url, folder, cleanup, settings)
+                database = "flow" if group == ["flow"] else "data"
+                url = (cluster.create_database(f"bench_{database}") if db_name == "postgresql"
+                       else servers.sqlite_url(folder, database))
+                new, details = run_group(group, db_name, url, folder, cleanup, settings)
                 figures += new
-                report["details"][f"{db_name}/{section}"] = details
+                report["details"][f"{db_name}/{name}"] = details
                 print(f"   ({time.monotonic() - section_started:.0f} s)", flush=True)
     finally:
         cleanup.run()
@@ -106,18 +111,14 @@ def main(argv=None) -> int:
     return 0
 
 
-def run_section(section: str, db_name: str, url: str, folder: Path, cleanup, settings: Settings):
-    if section == "flow":
+def run_group(group: list[str], db_name: str, url: str, folder: Path, cleanup, settings: Settings):
+    if group == ["flow"]:
         from bench import flow
 
         return flow.run(db_name, url, folder, cleanup, settings)
-    if section == "results":
-        from bench import results
+    from bench import data
 
-        return results.run(db_name, url, folder, cleanup, settings)
-    from bench import exports
-
-    return exports.run(db_name, url, folder, cleanup, settings)
+    return data.run(db_name, url, folder, cleanup, settings, group)
 
 
 if __name__ == "__main__":
