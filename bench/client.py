@@ -23,8 +23,18 @@ CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
 THANKS_MARK = b'<div class="panel-success">'
 
 BENCH_PAGE = "vragen"
-QUESTIONS = ("stelling_1", "stelling_2", "stelling_3", "stelling_4", "stelling_5",
-             "soort_dienst", "kanalen", "medewerkers", "functie", "opmerking")
+QUESTIONS = (
+    "stelling_1",
+    "stelling_2",
+    "stelling_3",
+    "stelling_4",
+    "stelling_5",
+    "soort_dienst",
+    "kanalen",
+    "medewerkers",
+    "functie",
+    "opmerking",
+)
 TEXTS = ("Coördinator", "Maatschappelijk werker", "Communicatie", "Directie")
 REMARKS = (
     "We posten elke week een verhaal van een vrijwilliger; dat werkt beter dan aankondigingen.",
@@ -163,8 +173,15 @@ def _worker(args) -> dict:
     elapsed = time.monotonic() - began
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
-    return {"done": done, "requests": requests, "errors": errors, "elapsed": elapsed,
-            "cpu": cpu, "exhausted": exhausted, "first_error": first_error}
+    return {
+        "done": done,
+        "requests": requests,
+        "errors": errors,
+        "elapsed": elapsed,
+        "cpu": cpu,
+        "exhausted": exhausted,
+        "first_error": first_error,
+    }
 
 
 def run_load(kind: str, port: int, clients: int, seconds: float, items: list, seed: int = 0) -> dict:

@@ -26,8 +26,9 @@ WRITTEN_RE = re.compile(r"written in ([0-9.]+) s")
 def make_app(database_url: str, secret_key: str):
     from app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key,
-                       "LOG_LEVEL": "WARNING"})
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key, "LOG_LEVEL": "WARNING"}
+    )
 
 
 def prepare(app) -> tuple[int, list[int]]:
@@ -93,22 +94,43 @@ def measure_results(app, db_name: str, n: int, views: int) -> list[Figure]:
         warm, _queries = time_view(app, path, False, views)
         target = 0.1 if n <= 10_000 else 0.5
         figures += [
-            Figure(db_name, "results", f"{name} at {n:,}, first view", "s", cold,
-                   note=f"p50 of {views}; target < {target} s"),
+            Figure(
+                db_name,
+                "results",
+                f"{name} at {n:,}, first view",
+                "s",
+                cold,
+                note=f"p50 of {views}; target < {target} s",
+            ),
             Figure(db_name, "results", f"{name} at {n:,}, cached", "s", warm, note=f"p50 of {views}"),
-            Figure(db_name, "results", f"{name} at {n:,}: queries", "n", queries_cold,
-                   note="first view; must not grow with n"),
+            Figure(
+                db_name,
+                "results",
+                f"{name} at {n:,}: queries",
+                "n",
+                queries_cold,
+                note="first view; must not grow with n",
+            ),
         ]
-        print(f"  [{db_name}] {name} at {n:,}: {sorted(cold)[len(cold) // 2] * 1000:.0f} ms first view, "
-              f"{sorted(warm)[len(warm) // 2] * 1000:.1f} ms cached, {queries_cold[0]} queries", flush=True)
+        print(
+            f"  [{db_name}] {name} at {n:,}: {sorted(cold)[len(cold) // 2] * 1000:.0f} ms first view, "
+            f"{sorted(warm)[len(warm) // 2] * 1000:.1f} ms cached, {queries_cold[0]} queries",
+            flush=True,
+        )
     return figures
 
 
 def run_child(args: list[str], env: dict, timeout: float) -> tuple[float, int, str]:
     """(wall seconds, peak RSS in bytes, stdout) of one command run through `measured()`."""
     started = time.perf_counter()
-    process = subprocess.Popen(args, env=env, cwd=servers.ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, start_new_session=True)
+    process = subprocess.Popen(
+        args,
+        env=env,
+        cwd=servers.ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -148,15 +170,24 @@ def measure_exports(db_name: str, n: int, env: dict, folder: Path, settings) -> 
     flask = ["-m", "flask", "--app", "wsgi"]
     if n == min(settings.export_sizes):
         baselines = [run_child(measured([*flask, "routes"]), env, 120)[1] / 1e6 for _ in range(settings.runs)]
-        figures.append(Figure(db_name, "exports", "app process without export: peak RSS", "MB", baselines,
-                              note="`flask routes`, for comparison"))
+        figures.append(
+            Figure(
+                db_name,
+                "exports",
+                "app process without export: peak RSS",
+                "MB",
+                baselines,
+                note="`flask routes`, for comparison",
+            )
+        )
     for fmt in settings.export_formats:
         path = folder / f"export.{fmt}"
         times, walls, sizes, rss = [], [], [], []
         try:
             for _ in range(settings.runs):
                 wall, peak, out = run_child(
-                    measured([*flask, "export", SURVEY, "--format", fmt, "--out", str(path)]), env,
+                    measured([*flask, "export", SURVEY, "--format", fmt, "--out", str(path)]),
+                    env,
                     settings.export_timeout,
                 )
                 match = WRITTEN_RE.search(out)
@@ -174,15 +205,30 @@ def measure_exports(db_name: str, n: int, env: dict, folder: Path, settings) -> 
         rate_note = f"target >= {target:,}" if target else ""
         figures += [
             Figure(db_name, "exports", f"{fmt} at {n:,}: time", "s", times, note="as the command reports it"),
-            Figure(db_name, "exports", f"{fmt} at {n:,}: rows/s", "rows/s", [n / t for t in times],
-                   note=rate_note),
-            Figure(db_name, "exports", f"{fmt} at {n:,}: process wall time", "s", walls,
-                   note="with interpreter and app start"),
+            Figure(
+                db_name,
+                "exports",
+                f"{fmt} at {n:,}: rows/s",
+                "rows/s",
+                [n / t for t in times],
+                note=rate_note,
+            ),
+            Figure(
+                db_name,
+                "exports",
+                f"{fmt} at {n:,}: process wall time",
+                "s",
+                walls,
+                note="with interpreter and app start",
+            ),
             Figure(db_name, "exports", f"{fmt} at {n:,}: size", "MB", [s / 1e6 for s in sizes]),
             Figure(db_name, "exports", f"{fmt} at {n:,}: peak RSS", "MB", rss, note="target < 200 MB"),
         ]
-        print(f"  [{db_name}] {fmt} at {n:,}: {sorted(times)[1]:.2f} s, {n / sorted(times)[1]:,.0f} rows/s, "
-              f"{sorted(rss)[1]:.0f} MB peak", flush=True)
+        print(
+            f"  [{db_name}] {fmt} at {n:,}: {sorted(times)[1]:.2f} s, {n / sorted(times)[1]:,.0f} rows/s, "
+            f"{sorted(rss)[1]:.0f} MB peak",
+            flush=True,
+        )
     return figures
 
 

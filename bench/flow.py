@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 import time
@@ -25,8 +26,9 @@ SURVEY_SLUG = "bench-flow"
 def make_app(database_url: str, secret_key: str):
     from app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key,
-                       "LOG_LEVEL": "WARNING"})
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret_key, "LOG_LEVEL": "WARNING"}
+    )
 
 
 def load_bench_survey():
@@ -55,8 +57,10 @@ def issue_invitations(survey_id: int, n: int, prefix: str) -> list[str]:
     names = [f"Benchmark {prefix} {i:06d}" for i in range(n)]
     db.session.execute(
         insert(Organisation),
-        [{"name": name, "name_key": name_key(name), "service_type": "caw", "region": "antwerpen"}
-         for name in names],
+        [
+            {"name": name, "name_key": name_key(name), "service_type": "caw", "region": "antwerpen"}
+            for name in names
+        ],
     )
     ids = db.session.scalars(
         select(Organisation.id).where(Organisation.name.like(f"Benchmark {prefix} %"))
@@ -121,11 +125,19 @@ def count_statements(app, tokens: list[str]) -> list[dict]:
             walker.submit(token, rng)
         per_request = {
             label: {"statements": c.statements, "begins": c.begins, "commits": c.commits, "sql": c.sql}
-            for label, c in counter.buckets.items() if label != "between requests"
+            for label, c in counter.buckets.items()
+            if label != "between requests"
         }
         total = counter.total
-        out.append({"requests": len(walker.requests), "per_request": per_request,
-                    "statements": total.statements, "commits": total.commits, "begins": total.begins})
+        out.append(
+            {
+                "requests": len(walker.requests),
+                "per_request": per_request,
+                "statements": total.statements,
+                "commits": total.commits,
+                "begins": total.begins,
+            }
+        )
     return out
 
 
@@ -137,29 +149,43 @@ def bench_rows(definition, survey_id: int, response_id: int, rng: random.Random)
     from app.surveys.storage import answers_to_rows
 
     answers = {f"stelling_{i}": rng.randint(1, 5) for i in range(1, 6)}
-    answers.update(soort_dienst=rng.randint(1, 4), kanalen=sorted(rng.sample((1, 2, 3, 4), 2)),
-                   medewerkers=rng.randint(3, 400), functie=rng.choice(client.TEXTS),
-                   opmerking=client.REMARKS[0])
-    return [(r["response_id"], r["variable"], r["item"], r["survey_id"], r["num"], r["text"])
-            for r in answers_to_rows(definition, answers, response_id, survey_id)]
+    answers.update(
+        soort_dienst=rng.randint(1, 4),
+        kanalen=sorted(rng.sample((1, 2, 3, 4), 2)),
+        medewerkers=rng.randint(3, 400),
+        functie=rng.choice(client.TEXTS),
+        opmerking=client.REMARKS[0],
+    )
+    return [
+        (r["response_id"], r["variable"], r["item"], r["survey_id"], r["num"], r["text"])
+        for r in answers_to_rows(definition, answers, response_id, survey_id)
+    ]
 
 
-def raw_insert_rate(database_url: str, definition, survey_id: int, version_id: int, seconds: float,
-                    max_transactions: int) -> dict:
+def raw_insert_rate(
+    database_url: str, definition, survey_id: int, version_id: int, seconds: float, max_transactions: int
+) -> dict:
     """Transactions/s of one response + its answer rows, straight through the driver."""
     from app.surveys.models import random_response_id
 
     today = time.strftime("%Y-%m-%d")
-    response_sql = ("INSERT INTO responses (id, survey_id, version_id, organisation_id, user_id, "
-                    "submitted_at, submitted_on) VALUES (?, ?, ?, NULL, NULL, NULL, ?)")
-    answer_sql = ("INSERT INTO answers (response_id, variable, item, survey_id, num, text) "
-                  "VALUES (?, ?, ?, ?, ?, ?)")
+    response_sql = (
+        "INSERT INTO responses (id, survey_id, version_id, organisation_id, user_id, "
+        "submitted_at, submitted_on) VALUES (?, ?, ?, NULL, NULL, NULL, ?)"
+    )
+    answer_sql = (
+        "INSERT INTO answers (response_id, variable, item, survey_id, num, text) VALUES (?, ?, ?, ?, ?, ?)"
+    )
     rng = random.Random(7)
     if database_url.startswith("sqlite"):
         # The app's own connection settings (app/core/database.py).
         conn = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
-        for pragma in ("busy_timeout = 5000", "foreign_keys = ON", "journal_mode = WAL",
-                       "synchronous = NORMAL"):
+        for pragma in (
+            "busy_timeout = 5000",
+            "foreign_keys = ON",
+            "journal_mode = WAL",
+            "synchronous = NORMAL",
+        ):
             conn.execute(f"PRAGMA {pragma}")
         begin = "BEGIN IMMEDIATE"
     else:
@@ -190,6 +216,14 @@ def raw_insert_rate(database_url: str, definition, survey_id: int, version_id: i
     return {"per_second": done / elapsed, "transactions": done, "answer_rows": rows / max(done, 1)}
 
 
+def measured_load(server, kind: str, clients: int, seconds: float, items: list, seed: int = 0) -> dict:
+    """`client.run_load` plus the server's own CPU time per request over the run."""
+    before = server.cpu_seconds()
+    result = client.run_load(kind, server.port, clients, seconds, items, seed=seed)
+    result["server_cpu_ms_per_request"] = (server.cpu_seconds() - before) * 1000 / max(result["requests"], 1)
+    return result
+
+
 # -- the section --------------------------------------------------------------------------------
 
 
@@ -217,61 +251,131 @@ def run(db_name: str, database_url: str, folder: Path, cleanup, settings) -> tup
     with app.app_context():
         db.engine.dispose()  # the client processes fork from here
 
-    port, stop_app = servers.start_gunicorn("wsgi:app", env, cleanup)
-    bare_env = servers.app_env("", "", folder)
-    bare_port, stop_bare = servers.start_gunicorn("bench.bare_app:app", bare_env, cleanup)
+    server = servers.Gunicorn("wsgi:app", env, cleanup, folder / f"gunicorn-{db_name}.log")
+    bare_server = servers.Gunicorn(
+        "bench.bare_app:app", servers.app_env("", "", folder), cleanup, folder / "gunicorn-bare.log"
+    )
     figures: list[Figure] = []
     details = {"statements": counts, "runs": []}
     try:
-        client.run_load("flow", port, clients, min(2.0, seconds), warm_tokens, seed=99)
-        client.run_load("get", bare_port, clients, min(2.0, seconds), ["/"])
-        flow_rates, flow_request_rates, bare_rates, ratios, per_submission = [], [], [], [], []
+        client.run_load("flow", server.port, clients, min(2.0, seconds), warm_tokens, seed=99)
+        client.run_load("get", bare_server.port, clients, min(2.0, seconds), ["/"])
         for i in range(runs):
-            flow = client.run_load("flow", port, clients, seconds, run_tokens[i], seed=i)
-            bare = client.run_load("get", bare_port, clients, seconds, ["/"])
+            flow = measured_load(server, "flow", clients, seconds, run_tokens[i], seed=i)
+            bare = measured_load(bare_server, "get", clients, seconds, ["/"])
             details["runs"].append({"flow": flow, "bare": bare})
             if flow["errors"] or bare["errors"]:
-                print(f"  [{db_name}] run {i + 1}: flow errors {flow['errors']} ({flow['first_error']}),"
-                      f" bare errors {bare['errors']}")
-            per_submission.append(flow["requests"] / max(flow["done"], 1))
-            flow_rates.append(flow["per_second"])
-            flow_request_rates.append(flow["requests_per_second"])
-            bare_rates.append(bare["requests_per_second"])
-            ratios.append(flow["requests_per_second"] / bare["requests_per_second"])
-            print(f"  [{db_name}] run {i + 1}/{runs}: {flow['per_second']:.1f} submissions/s "
-                  f"({flow['requests_per_second']:.0f} req/s), bare {bare['requests_per_second']:.0f} req/s"
-                  + (" [links ran out]" if flow["exhausted"] else ""))
+                print(
+                    f"  [{db_name}] run {i + 1}: flow errors {flow['errors']} ({flow['first_error']}),"
+                    f" bare errors {bare['errors']} (see {server.log})"
+                )
+            print(
+                f"  [{db_name}] run {i + 1}/{runs}: {flow['per_second']:.1f} submissions/s "
+                f"({flow['requests_per_second']:.0f} req/s, "
+                f"{flow['server_cpu_ms_per_request']:.2f} ms CPU/req),"
+                f" bare {bare['requests_per_second']:.0f} req/s ({bare['server_cpu_ms_per_request']:.2f} ms)"
+                + (" [links ran out]" if flow["exhausted"] else ""),
+                flush=True,
+            )
     finally:
-        cleanup.now(stop_app)
-        cleanup.now(stop_bare)
+        cleanup.now(server.stop)
+        cleanup.now(bare_server.stop)
+    flows = [r["flow"] for r in details["runs"]]
+    bares = [r["bare"] for r in details["runs"]]
+    flow_rates = [f["per_second"] for f in flows]
 
     raw = [
-        raw_insert_rate(database_url, definition, survey_id, version_id, settings.raw_seconds,
-                        settings.raw_max)
+        raw_insert_rate(
+            database_url, definition, survey_id, version_id, settings.raw_seconds, settings.raw_max
+        )
         for _ in range(runs)
     ]
     details["raw"] = raw
     raw_rates = [r["per_second"] for r in raw]
     raw_ratios = [f / r for f, r in zip(flow_rates, raw_rates, strict=True)]
     note_clients = f"{clients} clients, {seconds:g} s, gunicorn -w 2"
-    cpu = [r["flow"]["client_cpu_share"] for r in details["runs"]]
     figures += [
         Figure(db_name, "flow", "submissions", "1/s", flow_rates, note=note_clients),
-        Figure(db_name, "flow", "requests per submission", "n", per_submission),
-        Figure(db_name, "flow", "flow requests", "req/s", flow_request_rates),
-        Figure(db_name, "flow", "bare Flask requests", "req/s", bare_rates, note="ceiling, same client"),
-        Figure(db_name, "flow", "flow / bare Flask", "ratio", ratios, note="target >= 0.25 on sqlite"),
-        Figure(db_name, "flow", "raw inserts (1 response + rows)", "tx/s", raw_rates,
-               note=f"{raw[0]['answer_rows']:.0f} answer rows/tx, 1 connection"),
+        Figure(
+            db_name,
+            "flow",
+            "requests per submission",
+            "n",
+            [f["requests"] / max(f["done"], 1) for f in flows],
+        ),
+        Figure(db_name, "flow", "flow requests", "req/s", [f["requests_per_second"] for f in flows]),
+        Figure(
+            db_name,
+            "flow",
+            "bare Flask requests",
+            "req/s",
+            [b["requests_per_second"] for b in bares],
+            note="ceiling, same client",
+        ),
+        Figure(
+            db_name,
+            "flow",
+            "flow / bare Flask",
+            "ratio",
+            [f["requests_per_second"] / b["requests_per_second"] for f, b in zip(flows, bares, strict=True)],
+            note="request rates, run by run; target >= 0.25 on sqlite",
+        ),
+        Figure(
+            db_name,
+            "flow",
+            "server CPU per flow request",
+            "ms",
+            [f["server_cpu_ms_per_request"] for f in flows],
+            note="gunicorn master + workers",
+        ),
+        Figure(
+            db_name,
+            "flow",
+            "server CPU per bare request",
+            "ms",
+            [b["server_cpu_ms_per_request"] for b in bares],
+        ),
+        Figure(
+            db_name,
+            "flow",
+            "raw inserts (1 response + rows)",
+            "tx/s",
+            raw_rates,
+            note=f"{raw[0]['answer_rows']:.0f} answer rows/tx, 1 connection",
+        ),
         Figure(db_name, "flow", "submissions / raw inserts", "ratio", raw_ratios),
-        Figure(db_name, "flow", "client CPU during flow runs", "cores", cpu, note="of 2"),
-        Figure(db_name, "flow", "statements, whole flow", "n", [c["statements"] for c in counts],
-               note=f"{counts[0]['requests']} requests, test client"),
+        Figure(
+            db_name,
+            "flow",
+            "client CPU during flow runs",
+            "cores",
+            [f["client_cpu_share"] for f in flows],
+            note=f"of {os.cpu_count()}",
+        ),
+        Figure(
+            db_name, "flow", "client CPU during bare runs", "cores", [b["client_cpu_share"] for b in bares]
+        ),
+        Figure(
+            db_name,
+            "flow",
+            "statements, whole flow",
+            "n",
+            [c["statements"] for c in counts],
+            note=f"{counts[0]['requests']} requests, test client",
+        ),
         Figure(db_name, "flow", "commits, whole flow", "n", [c["commits"] for c in counts]),
     ]
     for label in counts[0]["per_request"]:
         per = [c["per_request"][label] for c in counts]
         target = " (target <= 6 / 1)" if "submit" in label else ""
-        figures.append(Figure(db_name, "flow", f"{label}: statements", "n", [p["statements"] for p in per],
-                              note=f"{per[0]['commits']} commit(s){target}"))
+        figures.append(
+            Figure(
+                db_name,
+                "flow",
+                f"{label}: statements",
+                "n",
+                [p["statements"] for p in per],
+                note=f"{per[0]['commits']} commit(s){target}",
+            )
+        )
     return figures, details

@@ -47,8 +47,9 @@ class Figure:
 
     def as_dict(self) -> dict:
         """The JSON form; a figure without values (a failed measurement) has no median."""
-        summary = summarize(self.values) if self.values else {"median": None, "min": None, "max": None,
-                                                               "runs": []}
+        summary = (
+            summarize(self.values) if self.values else {"median": None, "min": None, "max": None, "runs": []}
+        )
         return {
             "db": self.db,
             "section": self.section,

@@ -43,16 +43,24 @@ class Settings:
 
 
 FULL = Settings()
-QUICK = Settings(flow_seconds=3.0, invitations_per_run=1500, raw_seconds=1.0, results_sizes=(100, 1_000),
-                 results_views=3, export_sizes=(1_000, 2_000), export_timeout=300.0)
+QUICK = Settings(
+    flow_seconds=3.0,
+    invitations_per_run=1500,
+    raw_seconds=1.0,
+    results_sizes=(100, 1_000),
+    results_views=3,
+    export_sizes=(1_000, 2_000),
+    export_timeout=300.0,
+)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--quick", action="store_true", help="short runs and small n (CI smoke)")
-    parser.add_argument("--only", choices=SECTIONS, action="append",
-                        help="run only this section (repeatable); default: all")
+    parser.add_argument(
+        "--only", choices=SECTIONS, action="append", help="run only this section (repeatable); default: all"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench-results"), help="folder of the JSON files")
     return parser.parse_args(argv)
 
@@ -68,8 +76,12 @@ def main(argv=None) -> int:
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "quick": args.quick,
         "settings": asdict(settings),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform(), "loadavg_at_start": loadavg()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "loadavg_at_start": loadavg(),
+        },
         "figures": [],
         "details": {},
     }
@@ -90,8 +102,11 @@ def main(argv=None) -> int:
                 print(f"== {db_name}: {name}", flush=True)
                 section_started = time.monotonic()
                 database = "flow" if group == ["flow"] else "data"
-                url = (cluster.create_database(f"bench_{database}") if db_name == "postgresql"
-                       else servers.sqlite_url(folder, database))
+                url = (
+                    cluster.create_database(f"bench_{database}")
+                    if db_name == "postgresql"
+                    else servers.sqlite_url(folder, database)
+                )
                 new, details = run_group(group, db_name, url, folder, cleanup, settings)
                 figures += new
                 report["details"][f"{db_name}/{name}"] = details

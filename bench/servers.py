@@ -118,15 +118,39 @@ class PostgresCluster:
         data = self.folder / "data"
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.PIPE, "timeout": 120, "check": True}
         subprocess.run(
-            _as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                          "-E", "UTF8", "--locale=C.UTF-8"]),
+            _as_postgres(
+                [
+                    str(PG_BIN / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            ),
             **quiet,
         )
         # Durable commits as in production (fsync stays on); no TCP listener at all.
         options = f"-c listen_addresses='' -k {self.folder} -c max_connections=100 -c shared_buffers=128MB"
         subprocess.run(
-            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(self.folder / "log"),
-                          "-w", "-t", "60", "-o", options, "start"]),
+            _as_postgres(
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(data),
+                    "-l",
+                    str(self.folder / "log"),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    options,
+                    "start",
+                ]
+            ),
             **quiet,
         )
         self.data = data
@@ -135,14 +159,19 @@ class PostgresCluster:
     def stop(self) -> None:
         subprocess.run(
             _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60, check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=60,
+            check=False,
         )
 
     def create_database(self, name: str) -> str:
         """A new database; returns its SQLAlchemy URL (psycopg 3, unix socket)."""
         subprocess.run(
             [str(PG_BIN / "createdb"), "-h", str(self.folder), "-U", "postgres", name],
-            check=True, timeout=60, stdout=subprocess.DEVNULL,
+            check=True,
+            timeout=60,
+            stdout=subprocess.DEVNULL,
         )
         return f"postgresql+psycopg://postgres@/{name}?host={self.folder}"
 
@@ -177,18 +206,51 @@ def upgrade_database(env: dict) -> None:
     """Build the schema with the migrations, as an operator would."""
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade", "heads"],
-        env=env, cwd=ROOT, check=True, timeout=300, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        env=env,
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
-def start_gunicorn(app: str, env: dict, cleanup: Cleanup, workers: int = 2) -> tuple[int, Callable[[], None]]:
-    """gunicorn -w 2 -b 127.0.0.1:PORT <app>; returns (port, stop)."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}", app],
-        env=env, cwd=ROOT, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    stop = cleanup.add(f"gunicorn {app}", lambda: stop_process(process))
-    wait_for_port(port, process)
-    return port, stop
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used so far by process `pid` and its children (Linux /proc)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # gone meanwhile
+        # after the command: state ppid ... utime(12) stime(13), counted from the state field
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return total
+
+
+class Gunicorn:
+    """gunicorn -w 2 -b 127.0.0.1:PORT <app>, with its error log in the scratch folder."""
+
+    def __init__(self, app: str, env: dict, cleanup: Cleanup, log: Path, workers: int = 2):
+        self.port = free_port()
+        self.log = log
+        with open(log, "ab") as err:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", app],
+                env=env,
+                cwd=ROOT,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+        self.stop = cleanup.add(f"gunicorn {app}", lambda: stop_process(self.process))
+        wait_for_port(self.port, self.process)
+
+    def cpu_seconds(self) -> float:
+        return tree_cpu_seconds(self.process.pid)
