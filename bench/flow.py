@@ -74,7 +74,7 @@ def issue_invitations(survey_id: int, n: int, prefix: str) -> list[str]:
     return tokens
 
 
-class TestClientWalker:
+class SubmissionWalker:
     """One submission through the Flask test client, with counts per request."""
 
     def __init__(self, app, counter: StatementCounter):
@@ -117,11 +117,11 @@ def count_statements(app, tokens: list[str]) -> list[dict]:
     rng = random.Random(1)
     with app.app_context():
         engine = db.engine
-    TestClientWalker(app, StatementCounter(engine)).submit(tokens[0], rng)  # warm caches, connect
+    SubmissionWalker(app, StatementCounter(engine)).submit(tokens[0], rng)  # warm caches, connect
     out = []
     for token in tokens[1:]:
         with StatementCounter(engine) as counter:
-            walker = TestClientWalker(app, counter)
+            walker = SubmissionWalker(app, counter)
             walker.submit(token, rng)
         per_request = {
             label: {"statements": c.statements, "begins": c.begins, "commits": c.commits, "sql": c.sql}
