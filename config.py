@@ -89,6 +89,13 @@ class Config:
     INVITATION_DAYS = _int("INVITATION_DAYS", 14)
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
     LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 15 * 60)
+    # Two-factor login. TWOFACTOR_KEY encrypts the stored TOTP secrets; without it a key is
+    # derived from SECRET_KEY (set it separately so that SECRET_KEY can be rotated).
+    TWOFACTOR_KEY = os.environ.get("TWOFACTOR_KEY")
+    # How long the step between a correct password and the code (or the set-up) may take.
+    TWOFACTOR_PENDING_SECONDS = _int("TWOFACTOR_PENDING_SECONDS", 10 * 60)
+    TWOFACTOR_MAX_ATTEMPTS = _int("TWOFACTOR_MAX_ATTEMPTS", 5)
+    TWOFACTOR_WINDOW_SECONDS = _int("TWOFACTOR_WINDOW_SECONDS", 15 * 60)
 
     SURVEYS_DIR = os.environ.get("SURVEYS_DIR")  # default: <project>/surveys
     SUPPRESSION_MIN = _int("SUPPRESSION_MIN", 5)

@@ -18,6 +18,7 @@ from config import DEFAULT_SECRET_KEY, Config, get_config
 FEATURES = (
     "app.main",
     "app.accounts",
+    "app.twofactor",
     "app.organisations",
     "app.surveys",
     "app.invitations",
@@ -25,6 +26,10 @@ FEATURES = (
     "app.privacy",
     "app.results",
     "app.exports",
+    "app.networks",
+    "app.meetings",
+    "app.practices",
+    "app.threads",
     "app.demo",
 )
 
@@ -67,6 +72,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     _init_extensions(app)
     from app.core import backup, i18n, jobs
     from app.core import cli as core_cli
+    from app.core import markdown as core_markdown
     from app.core.errors import register_error_handlers
     from app.core.forms import init_csrf
     from app.core.security import init_security
@@ -78,6 +84,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     i18n.init_app(app)
     jobs.init_app(app)
     backup.init_app(app)
+    core_markdown.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
     return app

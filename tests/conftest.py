@@ -136,14 +136,23 @@ def forms(client):
 
 @pytest.fixture
 def make_user(app):
-    """Create a user: make_user(role="admin", email=..., password=...)."""
+    """Create a user: make_user(role="admin", email=..., password=..., two_factor=...).
+
+    Admins and researchers get a set-up authenticator app unless `two_factor=False`
+    (`tests.helpers.login` then answers the second step); `two_factor=True` gives members one.
+    """
+    import pyotp
+
     from app.accounts.services import create_user
+    from app.twofactor.services import save_credential
 
     counter = iter(range(1, 10_000))
 
-    def factory(role="member", email=None, name=None, password="correct horse battery"):
+    def factory(role="member", email=None, name=None, password="correct horse battery", two_factor=None):
         n = next(counter)
         user = create_user(email or f"user{n}@example.org", name or f"Gebruiker {n}", role, password)
+        if two_factor if two_factor is not None else user.is_staff:
+            save_credential(user, pyotp.random_base32())
         db.session.commit()
         return user
 

@@ -35,11 +35,56 @@ class Browserless:
         return self.client.post(url, data=data, **kwargs)
 
 
+SECOND_STEP_URL = "/aanmelden/tweede-stap"
+SETUP_URL = "/profiel/tweestapsverificatie"
+SECRET_RE = re.compile(r'<code class="totp-secret"[^>]*>([A-Z2-7 ]+)</code>')
+
+
+def totp_code(user, allow_reuse: bool = True) -> str:
+    """The current code of `user`'s authenticator app (the test knows the stored secret).
+
+    With `allow_reuse` the account's replay marker is cleared first: tests log one user in
+    several times within 30 seconds, and the replay rule has its own tests in tests/twofactor.
+    """
+    import pyotp
+
+    from app.extensions import db
+    from app.twofactor import services
+
+    credential = services.get_credential(user)
+    assert credential is not None, f"user {user.id} has no authenticator app"
+    if allow_reuse and credential.last_used_step is not None:
+        credential.last_used_step = None
+        db.session.commit()
+    return pyotp.TOTP(services.decrypt_secret(credential.secret_encrypted)).now()
+
+
+def secret_on_setup_page(html: str) -> str:
+    match = SECRET_RE.search(html)
+    assert match, "no secret on the set-up page"
+    return match.group(1).replace(" ", "")
+
+
 def login(client, user, password="correct horse battery"):
-    """Log `user` in through the real login form."""
+    """Log `user` in through the real login form, and the second step when the account needs it.
+
+    Staff made by `make_user` have an authenticator app: the second step gets its current code.
+    Staff without one (e.g. invited) go through the set-up; that answer is the recovery codes page.
+    """
     forms = Browserless(client)
     response = forms.post("/aanmelden", {"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    location = response.headers["Location"]
+    if location.startswith(SECOND_STEP_URL):
+        response = forms.post(SECOND_STEP_URL, {"code": totp_code(user)})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    elif location.startswith(SETUP_URL):
+        import pyotp
+
+        html = client.get(SETUP_URL).get_data(as_text=True)
+        code = pyotp.TOTP(secret_on_setup_page(html)).now()
+        response = client.post(SETUP_URL, data={"code": code, "csrf_token": csrf_token_from(html)})
+        assert response.status_code == 200 and "herstelcodes" in response.get_data(as_text=True)
     return response
 
 

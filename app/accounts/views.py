@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import LOGIN_STEPS, services
 from app.accounts.forms import (
     ROLE_LABELS,
     ChangePasswordForm,
@@ -24,6 +24,7 @@ from app.core.errors import DomainError
 from app.core.forms import CsrfOnlyForm
 from app.core.urls import safe_next
 from app.extensions import db
+from app.main.overview import profile_sections, user_admin_sections
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
@@ -31,6 +32,16 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 @bp.app_context_processor
 def _role_labels():
     return {"role_labels": ROLE_LABELS}
+
+
+def _sign_in(user: User, next_url: str):
+    """Log `user` in and go to `next_url`, unless a login step (two-factor) holds the login."""
+    for step in current_app.extensions.get(LOGIN_STEPS, ()):
+        held = step(user, next_url)
+        if held is not None:
+            return held
+    login_user(user)
+    return redirect(next_url)
 
 
 @bp.route("/aanmelden", methods=["GET", "POST"])
@@ -49,8 +60,7 @@ def login():
         if user is None:
             form.password.errors.append(_("E-mailadres of wachtwoord klopt niet."))
         else:
-            login_user(user)
-            return redirect(safe_next(form.next.data, url_for("main.index")))
+            return _sign_in(user, safe_next(form.next.data, url_for("main.index")))
     return render_template("accounts/login.html", form=form)
 
 
@@ -92,9 +102,8 @@ def _token_view(purpose: str, token: str, template: str, done_message: str):
             db.session.rollback()
             return render_template("accounts/invalid_link.html"), 404
         db.session.commit()
-        login_user(user)
         flash(done_message, "success")
-        return redirect(url_for("main.index"))
+        return _sign_in(user, url_for("main.index"))
     return render_template(template, form=form, user=found.user)
 
 
@@ -130,7 +139,10 @@ def profile():
             flash(_("Je gegevens zijn bewaard."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template(
-        "accounts/profile.html", form=form, password_form=ChangePasswordForm(formdata=None)
+        "accounts/profile.html",
+        form=form,
+        password_form=ChangePasswordForm(formdata=None),
+        sections=profile_sections(current_user),
     )
 
 
@@ -153,7 +165,10 @@ def change_password():
             flash(_("Je wachtwoord is gewijzigd."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template(
-        "accounts/profile.html", form=ProfileForm(obj=current_user, formdata=None), password_form=form
+        "accounts/profile.html",
+        form=ProfileForm(obj=current_user, formdata=None),
+        password_form=form,
+        sections=profile_sections(current_user),
     )
 
 
@@ -208,7 +223,13 @@ def edit_user(user_id: int):
             db.session.commit()
             flash(_("De rol is aangepast."), "success")
             return redirect(url_for("accounts.list_users"))
-    return render_template("accounts/edit_user.html", user=user, form=form, action_form=CsrfOnlyForm())
+    return render_template(
+        "accounts/edit_user.html",
+        user=user,
+        form=form,
+        action_form=CsrfOnlyForm(),
+        sections=user_admin_sections(user),
+    )
 
 
 @bp.route("/beheer/gebruikers/<int:user_id>/status", methods=["POST"])

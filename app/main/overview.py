@@ -1,7 +1,8 @@
 """What the menu, the home page and the personal overview show.
 
 Features register providers on the app in their `init_app(app)`, so this module (and `core`)
-never imports a feature. A section provider returns None to show nothing; a section is a dict
+never imports a feature. Profile and user-admin sections work the same way (the provider
+gets a user). A section provider returns None to show nothing; a section is a dict
 `{"title": str, "items": [{"label", "url", "meta"?}], "empty": str?, "more": (label, url)?}`.
 """
 
@@ -23,7 +24,9 @@ class NavEntry:
 
 
 def _registry(app: Flask) -> dict:
-    return app.extensions.setdefault("wwwelzijn_overview", {"home": [], "overview": [], "nav": []})
+    return app.extensions.setdefault(
+        "wwwelzijn_overview", {"home": [], "overview": [], "nav": [], "profile": [], "user_admin": []}
+    )
 
 
 def register_home_section(app: Flask, provider: Callable[[], dict | None]) -> None:
@@ -32,6 +35,16 @@ def register_home_section(app: Flask, provider: Callable[[], dict | None]) -> No
 
 def register_overview_section(app: Flask, provider: Callable[[object], dict | None]) -> None:
     _registry(app)["overview"].append(provider)
+
+
+def register_profile_section(app: Flask, provider: Callable[[object], dict | None]) -> None:
+    """A section on the user's own profile page (provider gets the user)."""
+    _registry(app)["profile"].append(provider)
+
+
+def register_user_admin_section(app: Flask, provider: Callable[[object], dict | None]) -> None:
+    """A section on the admin page of one user (provider gets that user)."""
+    _registry(app)["user_admin"].append(provider)
 
 
 def register_nav(app: Flask, entry: NavEntry) -> None:
@@ -44,6 +57,14 @@ def home_sections() -> list[dict]:
 
 def overview_sections(user) -> list[dict]:
     return [s for s in (p(user) for p in _registry(current_app)["overview"]) if s]
+
+
+def profile_sections(user) -> list[dict]:
+    return [s for s in (p(user) for p in _registry(current_app)["profile"]) if s]
+
+
+def user_admin_sections(user) -> list[dict]:
+    return [s for s in (p(user) for p in _registry(current_app)["user_admin"]) if s]
 
 
 def nav_items() -> list[dict]:

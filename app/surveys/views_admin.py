@@ -5,8 +5,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.core.access import staff_required
@@ -56,7 +57,24 @@ def _render_survey(survey, dates: DatesForm):
         dates=dates,
         button=CsrfOnlyForm(formdata=None),
         public_url=url_for("surveys.respond_public", public_token=survey.public_token, _external=True),
+        invitation_links=_invitation_links(survey),
     )
+
+
+INVITATION_PAGES = (
+    ("invitations.invite_organisations", _l("Organisaties uitnodigen")),
+    ("invitations.list_invitations", _l("Uitnodigingen")),
+    ("invitations.response_rates", _l("Respons")),
+)
+
+
+def _invitation_links(survey) -> list[tuple[str, str]]:
+    """Links to the invitation pages of this survey, when that feature is installed."""
+    return [
+        (url_for(endpoint, slug=survey.slug), label)
+        for endpoint, label in INVITATION_PAGES
+        if endpoint in current_app.view_functions
+    ]
 
 
 @bp.route(PREFIX + "/<int:survey_id>/status", methods=["POST"])

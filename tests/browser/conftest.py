@@ -8,7 +8,9 @@ Reuse them in every feature's browser tests (mark those tests `@pytest.mark.brow
   set, so `page.goto("/aanmelden")` works; `new_page(width, height)` for other sizes.
 - `check_a11y(page)`: runs axe-core in the page and fails on serious or critical violations.
 - `screenshot(page, name)`: writes test-artifacts/<name>.png (a failing test gets one too).
-- `ui_login(page, email, password)`: signs in through the login form.
+- `ui_login(page, email, password)`: signs in through the login form, and answers the second
+  step (or sets up an app) for staff, as `tests.helpers.login` does; `finish_login(page, email)`
+  does that last part after a password form a test filled in itself.
 """
 
 from __future__ import annotations
@@ -188,13 +190,50 @@ def check_a11y_fixture():
 
 
 def ui_login(page, email: str, password: str) -> None:
-    """Sign in through the login form and wait for the overview."""
+    """Sign in through the login form and wait for the overview.
+
+    Staff answer the second step with their app's current code (the test reads the stored
+    secret); staff without an app set one up from the page's secret, as a person would.
+    """
     page.goto("/aanmelden")
     main = page.get_by_role("main")
     main.get_by_label("E-mailadres").fill(email)
     main.get_by_label("Wachtwoord").fill(password)
     main.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(at_path("/"))
+    finish_login(page, email)
+
+
+def finish_login(page, email: str) -> None:
+    """After the password form: answer the second step, or set up an app, then wait for the
+    overview. Finds the fields by id, so it works in either language."""
+    import pyotp
+
+    from tests.helpers import SECOND_STEP_URL, SETUP_URL
+
+    paths = ("/", SECOND_STEP_URL, SETUP_URL)
+    page.wait_for_url(lambda url: urlsplit(url).path in paths)
+    path = urlsplit(page.url).path
+    main = page.get_by_role("main")
+    if path == SECOND_STEP_URL:
+        main.locator("#code").fill(_current_code(email))
+        main.locator("button[type=submit]").click()
+        page.wait_for_url(at_path("/"))
+    elif path == SETUP_URL:
+        secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+        main.locator("#code").fill(pyotp.TOTP(secret).now())
+        main.locator("button[type=submit]").click()
+        main.locator("a.button").click()  # past the recovery codes
+        page.wait_for_url(at_path("/"))
+
+
+def _current_code(email: str) -> str:
+    from sqlalchemy import select
+
+    from app.accounts.models import User
+    from app.extensions import db
+    from tests.helpers import totp_code
+
+    return totp_code(db.session.scalar(select(User).where(User.email == email)))
 
 
 def at_path(path: str):

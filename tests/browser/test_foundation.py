@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import at_path, check_a11y, no_horizontal_scroll, ui_login
+from tests.browser.conftest import at_path, check_a11y, finish_login, no_horizontal_scroll, ui_login
 from tests.helpers import mail_text
 
 pytestmark = pytest.mark.browser
@@ -127,6 +127,8 @@ def _pages_for_admin(live_server, make_user, make_organisation):
         ("edit-organisation", f"/beheer/organisaties/{org.id}"),
         ("import-organisations", "/beheer/organisaties/importeren"),
         ("privacy-signed-in", "/privacy"),
+        ("two-factor", "/profiel/tweestapsverificatie"),
+        ("reset-two-factor", f"/beheer/gebruikers/{member.id}/tweestapsverificatie"),
     ]
 
 
@@ -146,7 +148,7 @@ def _sign_in_by_ids(page, email):
     main.locator("#email").fill(email)
     main.locator("#password").fill(PASSWORD)
     main.get_by_role("button").click()
-    page.wait_for_url(at_path("/"))
+    finish_login(page, email)  # the second step: admins use an authenticator app
 
 
 def test_every_page_passes_axe(page, live_server, make_user, make_organisation, screenshot):

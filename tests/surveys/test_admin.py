@@ -108,6 +108,7 @@ def test_versions_are_listed_with_fingerprint_and_response_count(staff, flow_sur
     survey = flow_survey("anonymous")
     html = staff.get(f"/beheer/bevragingen/{survey.id}").get_data(as_text=True)
     assert survey.current_version.fingerprint[:12] in html
+    assert f'href="/beheer/bevragingen/{survey.slug}/uitnodigen"' in html  # the invitation pages
 
 
 def test_xlsform_upload_gives_yaml_or_the_list_of_problems(staff, forms, tmp_path):
