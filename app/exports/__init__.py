@@ -8,15 +8,33 @@ import click
 from flask import Flask
 
 
+def _research_section(user):
+    """Researchers' overview: where the research API tokens are."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    if not (user.is_authenticated and user.is_staff):
+        return None
+    return {
+        "title": _("Onderzoeksdata"),
+        "items": [
+            {"label": _("Resultaten en exports"), "url": url_for("results.list_results")},
+            {"label": _("API-sleutels voor de JSON-API"), "url": url_for("api_tokens.list_tokens")},
+        ],
+    }
+
+
 def init_app(app: Flask) -> None:
     from app.exports import models  # noqa: F401 - tables belong to the metadata
     from app.exports.api import bp as api_bp
     from app.exports.tokens import bp as tokens_bp
     from app.exports.views import bp
+    from app.main.overview import register_overview_section
 
     app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(tokens_bp)
+    register_overview_section(app, _research_section)
 
     @app.cli.command("export")
     @click.argument("survey")

@@ -21,14 +21,17 @@ from app.results.variables import SERVICE_TYPE_VARIABLE, merged_variables
 
 MIN_N = 30
 VERDICT_RULE = _l(
-    "Oordeel per toets: te weinig gegevens als minder dan 30 organisaties antwoordden. Anders "
-    "bevestigd als het aandeel uit de interviews binnen het 95%-betrouwbaarheidsinterval (Wilson) "
-    "van de bevraging ligt, of als het hele interval aan dezelfde kant van 50% ligt als het aandeel "
-    "uit de interviews; tegengesproken als het hele interval aan de andere kant van 50% ligt; anders "
-    "gemengd. Zonder telling uit de interviews lezen we de uitspraak als 'de meeste organisaties': "
-    "bevestigd als het interval helemaal boven 50% ligt, tegengesproken als het helemaal onder 50% "
-    "ligt. Een bevinding met meerdere toetsen is bevestigd of tegengesproken als alle toetsen met "
-    "genoeg gegevens dat zeggen, en anders gemengd."
+    "Oordeel per toets: te weinig gegevens als minder dan %(min_n)s organisaties antwoordden. Anders "
+    "bevestigd als het aandeel uit de interviews binnen het betrouwbaarheidsinterval van %(level)s "
+    "(Wilson) van de bevraging ligt, of als het hele interval aan dezelfde kant van %(half)s ligt als "
+    "het aandeel uit de interviews; tegengesproken als het hele interval aan de andere kant van "
+    "%(half)s ligt; anders gemengd. Zonder telling uit de interviews lezen we de uitspraak als 'de "
+    "meeste organisaties': bevestigd als het interval helemaal boven %(half)s ligt, tegengesproken "
+    "als het helemaal onder %(half)s ligt. Een bevinding met meerdere toetsen is bevestigd of "
+    "tegengesproken als alle toetsen met genoeg gegevens dat zeggen, en anders gemengd.",
+    min_n=MIN_N,
+    level="95%",
+    half="50%",
 )
 VERDICTS = {
     "confirmed": _l("bevestigd"),
@@ -98,6 +101,11 @@ def _catalogue(path: str, _mtime: float):
     from app.surveys.loader import load_findings
 
     return load_findings(path)
+
+
+def catalogue_stamp() -> float:
+    path = Path(current_app.config["SURVEYS_DIR"]) / "findings.yaml"
+    return path.stat().st_mtime if path.is_file() else 0.0
 
 
 def catalogue():

@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
@@ -27,13 +27,19 @@ _lock = threading.Lock()
 
 
 def data_stamp(survey_id: int) -> tuple[int, int]:
-    """(count, sum of ids) of the survey's responses: changes with every insert or delete."""
+    """(count, sum of the random ids) of the survey's responses: changes with every insert or
+    delete. Asked once per request and survey."""
+    memo = request.environ.setdefault("wwwelzijn.stamps", {}) if has_request_context() else {}
+    if survey_id in memo:
+        return memo[survey_id]
+    checksum = func.sum(Response.id % 1_000_000_007)
     row = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Response.id % 1_000_000_007), 0)).where(
-            Response.survey_id == survey_id
-        )
+        select(func.count(), func.coalesce(checksum, 0))
+        .select_from(Response)
+        .where(Response.survey_id == survey_id)
     ).one()
-    return int(row[0]), int(row[1])
+    memo[survey_id] = (int(row[0]), int(row[1]))
+    return memo[survey_id]
 
 
 def cached(survey_id: int, key: tuple, compute: Callable[[], object], stamp: tuple | None = None):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.core.access import staff_required
-from app.results import benchmark, board, services
+from app.results import benchmark, board, queries, services
 from app.results.charts import bar_chart
 from app.results.variables import merged_variables, profile_filters
 
@@ -37,12 +38,28 @@ def view_results(slug: str):
     row, col = request.args.get("rij", ""), request.args.get("kolom", "")
     table = services.crosstab(survey, row, col, filters, locale) if row and col else None
     hidden_text = f"< {services.suppression_min()}"
-    charts = {r.var.name: bar_chart(r.rows, hidden_text) for r in page["results"] if r.rows}
+
+    def questions_html():
+        charts = {r.var.name: bar_chart(r.rows, hidden_text) for r in page["results"] if r.rows}
+        return Markup(  # noqa: S704 - rendered by our own autoescaping template
+            render_template(
+                "results/_questions.html",
+                survey=survey,
+                page=page,
+                charts=charts,
+                hidden_text=hidden_text,
+                locale=locale,
+                minimum=services.suppression_min(),
+            )
+        )
+
+    # The per-question part is most of the page: rendered once per data stamp, filter and viewer kind.
+    html_key = ("html", queries.filter_key(filters), locale, page["staff"], request.query_string.decode())
     return render_template(
         "results/view_results.html",
         survey=survey,
         page=page,
-        charts=charts,
+        questions_html=queries.cached(survey.id, html_key, questions_html),
         filter_vars=profile_filters(survey, variables),
         selected={k: request.args.getlist(k) for k in profile_filters(survey, variables)},
         closed=[v for v in variables if v.is_closed],
@@ -79,8 +96,18 @@ def text_answers(slug: str, name: str):
 @bp.route("/bevindingen")
 def findings_board():
     """One row per finding of the 2014 study: interviews beside the survey, with a verdict."""
-    data = board.findings_board(current_user, request.args.get("bevraging"), _locale())
-    return render_template("results/findings_board.html", board=data, rule=board.VERDICT_RULE)
+    slug, locale, staff = request.args.get("bevraging"), _locale(), services.is_staff(current_user)
+    surveys = services.visible_surveys(current_user)
+    stamp = tuple((s.id, *queries.data_stamp(s.id)) for s in surveys)
+
+    def render():
+        data = board.findings_board(current_user, slug, locale)
+        return render_template("results/findings_board.html", board=data, rule=board.VERDICT_RULE)
+
+    # One rendering per data stamp of the visible surveys, choice of survey, language and viewer kind.
+    return queries.cached(
+        0, ("board-page", slug, locale, staff, board.catalogue_stamp()), render, stamp=stamp
+    )
 
 
 @bp.route("/resultaten/<slug>/mijn-antwoorden")

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - YAML test data reads better unwrapped
 """A small survey with a known set of answers, shared by the results and exports tests."""
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ def test_crosstab_refuses_open_or_equal_questions(seeded):
 
 
 def test_text_answers_are_paginated(seeded):
-    var, answers, total = services.text_answers(seeded.survey, "opmerking", {}, 1, per_page=2)
+    _var, answers, total = services.text_answers(seeded.survey, "opmerking", {}, 1, per_page=2)
     assert total == 3 and len(answers) == 2
     _, rest, _ = services.text_answers(seeded.survey, "opmerking", {}, 2, per_page=2)
     assert len(rest) == 1
