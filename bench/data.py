@@ -233,8 +233,9 @@ def measure_exports(db_name: str, n: int, env: dict, folder: Path, settings) -> 
 
 
 def run(
-    db_name: str, database_url: str, folder: Path, cleanup, settings, sections
-) -> tuple[list[Figure], dict]:
+    db_name: str, database_url: str, folder: Path, cleanup, settings, sections, figures: list[Figure]
+) -> dict:
+    """Measure into `figures` as it goes (an interrupted run keeps what it has); returns details."""
     secret_key = secrets.token_urlsafe(48)
     env = servers.app_env(database_url, secret_key, folder)
     servers.upgrade_database(env)
@@ -244,7 +245,6 @@ def run(
         set(settings.results_sizes if "results" in sections else ())
         | set(settings.export_sizes if "exports" in sections else ())
     )
-    figures: list[Figure] = []
     details: dict = {"generated": {}}
     have = 0
     for n in sizes:
@@ -264,4 +264,4 @@ def run(
         from app.extensions import db
 
         db.engine.dispose()
-    return figures, details
+    return details

@@ -227,8 +227,8 @@ def measured_load(server, kind: str, clients: int, seconds: float, items: list, 
 # -- the section --------------------------------------------------------------------------------
 
 
-def run(db_name: str, database_url: str, folder: Path, cleanup, settings) -> tuple[list[Figure], dict]:
-    """Every figure of the flow section on one database; returns (figures, details for the JSON)."""
+def run(db_name: str, database_url: str, folder: Path, cleanup, settings, figures: list[Figure]) -> dict:
+    """Every figure of the flow section on one database, into `figures`; returns details for the JSON."""
     import secrets
 
     secret_key = secrets.token_urlsafe(48)
@@ -255,7 +255,6 @@ def run(db_name: str, database_url: str, folder: Path, cleanup, settings) -> tup
     bare_server = servers.Gunicorn(
         "bench.bare_app:app", servers.app_env("", "", folder), cleanup, folder / "gunicorn-bare.log"
     )
-    figures: list[Figure] = []
     details = {"statements": counts, "runs": []}
     try:
         client.run_load("flow", server.port, clients, min(2.0, seconds), warm_tokens, seed=99)
@@ -378,4 +377,4 @@ def run(db_name: str, database_url: str, folder: Path, cleanup, settings) -> tup
                 note=f"{per[0]['commits']} commit(s){target}",
             )
         )
-    return figures, details
+    return details

@@ -107,8 +107,7 @@ def main(argv=None) -> int:
                     if db_name == "postgresql"
                     else servers.sqlite_url(folder, database)
                 )
-                new, details = run_group(group, db_name, url, folder, cleanup, settings)
-                figures += new
+                details = run_group(group, db_name, url, folder, cleanup, settings, figures)
                 report["details"][f"{db_name}/{name}"] = details
                 print(f"   ({time.monotonic() - section_started:.0f} s)", flush=True)
     finally:
@@ -122,18 +121,19 @@ def main(argv=None) -> int:
             out.mkdir(parents=True, exist_ok=True)
             path = out / f"{started_at}.json"
             path.write_text(json.dumps(report, indent=1, default=str))
-            print(f"\nFigures written to {path}")
+            print(f"\nFigures written to {path}", flush=True)
     return 0
 
 
-def run_group(group: list[str], db_name: str, url: str, folder: Path, cleanup, settings: Settings):
+def run_group(group: list[str], db_name: str, url: str, folder: Path, cleanup, settings: Settings, figures):
+    """Run one section (or results + exports on one dataset), adding to `figures` as it measures."""
     if group == ["flow"]:
         from bench import flow
 
-        return flow.run(db_name, url, folder, cleanup, settings)
+        return flow.run(db_name, url, folder, cleanup, settings, figures)
     from bench import data
 
-    return data.run(db_name, url, folder, cleanup, settings, group)
+    return data.run(db_name, url, folder, cleanup, settings, group, figures)
 
 
 if __name__ == "__main__":
