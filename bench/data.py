@@ -91,7 +91,7 @@ def measure_results(app, db_name: str, n: int, views: int) -> list[Figure]:
     figures = []
     for name, path in (("results page", f"/resultaten/{SURVEY}"), ("findings board", "/bevindingen")):
         cold, queries_cold = time_view(app, path, True, views)
-        warm, _queries = time_view(app, path, False, views)
+        warm, _queries = time_view(app, path, False, max(views, 5))
         target = 0.1 if n <= 10_000 else 0.5
         figures += [
             Figure(
@@ -102,7 +102,14 @@ def measure_results(app, db_name: str, n: int, views: int) -> list[Figure]:
                 cold,
                 note=f"p50 of {views}; target < {target} s",
             ),
-            Figure(db_name, "results", f"{name} at {n:,}, cached", "s", warm, note=f"p50 of {views}"),
+            Figure(
+                db_name,
+                "results",
+                f"{name} at {n:,}, cached",
+                "s",
+                warm,
+                note=f"p50 of {max(views, 5)}; every later view until new responses",
+            ),
             Figure(
                 db_name,
                 "results",
