@@ -120,7 +120,8 @@ def _run_jobs(names: list[str] | None, force: bool) -> dict[str, str]:
     app = current_app._get_current_object()
     owner = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
     outcomes: dict[str, str] = {}
-    for name, job in registered_jobs(app).items():
+    # The mail queue runs last, so mails that other jobs queued go out in the same run.
+    for name, job in sorted(registered_jobs(app).items(), key=lambda item: item[0] == "mail"):
         if names and name not in names:
             continue
         _ensure_row(name)

@@ -17,6 +17,10 @@ def init_app(app: Flask) -> None:
     register_content(app, hooks.HOOKS)
     register_overview_section(app, hooks.actions_section)
     register_overview_section(app, hooks.meetings_section)
+    from app.core.jobs import register_job
+    from app.meetings.services import send_reminders
+
+    register_job(app, "meeting-reminders", send_reminders, every=15 * 60)
     from app.meetings.demo import load_demo
 
     app.extensions.setdefault("demo_loaders", []).append(load_demo)

@@ -77,3 +77,7 @@ def init_app(app: Flask) -> None:
     from app.networks.demo import load_demo
 
     app.extensions.setdefault("demo_loaders", []).append(load_demo)
+    from app.core.jobs import register_job
+    from app.networks.digest import send_digests
+
+    register_job(app, "network-digests", send_digests, every=15 * 60)
