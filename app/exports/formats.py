@@ -1,4 +1,4 @@
-"""Export formats over (columns, rows): CSV and JSON stream; XLSX, SAV and DTA write a file.
+"""Export formats over (columns, rows): CSV, JSON and XLSX stream; SAV and DTA build a DataFrame.
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 return) get an apostrophe in front in CSV and XLSX.
@@ -77,80 +77,89 @@ def json_chunks(survey_slug: str, columns: list[Column], rows: Iterable[list]) -
 
 
 def write_xlsx(path: str, columns: list[Column], rows: Iterable[list]) -> None:
-    """XLSX with XlsxWriter in constant-memory mode (rows go to disk as they come)."""
-    import xlsxwriter
+    """XLSX, streamed into the zip as rows come (`app.exports.xlsx`); sheet "variabelen" has the labels.
 
-    workbook = xlsxwriter.Workbook(
-        path,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_urls": False,
-            "strings_to_numbers": False,
-        },
-    )
-    sheet = workbook.add_worksheet("antwoorden")
-    sheet.write_row(0, 0, [c.name for c in columns])
+    The random response id is written as text: Excel keeps only 15 significant digits of a number.
+    """
+    from app.exports.xlsx import write_workbook
+
     texts = _text_indexes(columns)
-    write_row = sheet.write_row
-    for r, row in enumerate(rows, start=1):
-        for i in texts:
-            value = row[i]
-            if value is not None and value.startswith(FORMULA_START):
-                row[i] = "'" + value
-        write_row(r, 0, row)
-    labels = workbook.add_worksheet("variabelen")
-    labels.write_row(0, 0, ["variabele", "label", "label (en)"])
-    for r, col in enumerate(columns, start=1):
-        labels.write_row(r, 0, [col.name, neutralise(col.label), neutralise(col.label_en)])
-    workbook.close()
+
+    def inert_rows():
+        yield [c.name for c in columns]
+        for row in rows:
+            for i in texts:
+                value = row[i]
+                if value is not None and value.startswith(FORMULA_START):
+                    row[i] = "'" + value
+            row[0] = str(row[0])
+            yield row
+
+    labels = [["variabele", "label", "label (en)"]]
+    labels += [[c.name, neutralise(c.label), neutralise(c.label_en)] for c in columns]
+    write_workbook(path, [("antwoorden", inert_rows(), {0, *texts}), ("variabelen", labels, {0, 1, 2})])
+
+
+def _dtype(col: Column) -> str:
+    """Compact dtypes: codes in nullable 1- or 2-byte integers, numbers as float64, text as object."""
+    if col.kind == "str":
+        return "object"
+    if col.source in ("multi", "rank") or col.value_labels or col.name == "version":
+        biggest = max([*col.value_labels, len(col.variable.options) if col.variable else 0, 0])
+        return "Int8" if biggest < 127 else "Int16"
+    return "float64"
 
 
 def _frame(columns: list[Column], rows: Iterable[list]):
-    """A DataFrame built column-wise with compact dtypes (float32 codes, object text only where text)."""
+    """A DataFrame built column-wise, a batch of rows at a time, with compact dtypes (`_dtype`)."""
     import numpy as np
     import pandas as pd
 
-    numeric = [i for i, c in enumerate(columns) if c.kind == "num" and c.name != "response_id"]
-    blocks: dict[int, list] = {i: [] for i in range(len(columns))}
-    arrays: dict[int, list] = {}
-    ids: list = []
-    step = 5_000
+    dtypes = [_dtype(c) for c in columns]
+    parts: list[list] = [[] for _ in columns]
     batch: list[list] = []
 
     def flush():
         if not batch:
             return
-        transposed = list(zip(*batch, strict=True))
-        for i in range(len(columns)):
-            if i in numeric:
-                arrays.setdefault(i, []).append(
-                    np.array([np.nan if v is None else v for v in transposed[i]], dtype=np.float32)
-                )
-            elif i == 0:
-                ids.append(np.array(transposed[0], dtype=np.float64))
+        for i, values in enumerate(zip(*batch, strict=True)):
+            kind = dtypes[i]
+            if kind == "object":
+                parts[i].extend("" if v is None else str(v) for v in values)
+            elif kind == "float64":
+                parts[i].append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
             else:
-                blocks[i].extend(transposed[i])
+                mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+                data = np.fromiter(
+                    (0 if v is None else v for v in values), dtype=kind.lower(), count=len(values)
+                )
+                parts[i].append((data, mask))
         batch.clear()
 
     for row in rows:
         batch.append(row)
-        if len(batch) >= step:
+        if len(batch) >= 5_000:
             flush()
     flush()
     data = {}
     for i, col in enumerate(columns):
-        if i == 0:
-            data[col.name] = np.concatenate(ids) if ids else np.array([], dtype=np.float64)
-        elif i in numeric:
-            data[col.name] = np.concatenate(arrays[i]) if i in arrays else np.array([], dtype=np.float32)
+        kind = dtypes[i]
+        if kind == "object":
+            data[col.name] = pd.array(parts[i], dtype=object)
+        elif kind == "float64":
+            data[col.name] = np.concatenate(parts[i]) if parts[i] else np.array([], dtype=np.float64)
         else:
-            data[col.name] = pd.array(["" if v is None else str(v) for v in blocks[i]], dtype=object)
+            values = (
+                np.concatenate([p[0] for p in parts[i]]) if parts[i] else np.array([], dtype=kind.lower())
+            )
+            mask = np.concatenate([p[1] for p in parts[i]]) if parts[i] else np.array([], dtype=bool)
+            data[col.name] = pd.arrays.IntegerArray(values, mask)
+        parts[i] = []  # free the pieces as soon as the column is whole
     return pd.DataFrame(data, copy=False)
 
 
 def _value_labels(columns: list[Column]) -> dict[str, dict[int, str]]:
-    return {c.name: {float(k): v for k, v in c.value_labels.items()} for c in columns if c.value_labels}
+    return {c.name: {int(k): v for k, v in c.value_labels.items()} for c in columns if c.value_labels}
 
 
 def write_sav(path: str, columns: list[Column], rows: Iterable[list]) -> None:

@@ -1,0 +1,122 @@
+# ruff: noqa: E501 - literal package XML reads better unwrapped
+"""A minimal streaming XLSX writer: one pass, rows go straight into the zipped sheet XML.
+
+XlsxWriter (even in constant-memory mode) spends ~10 µs per cell in Python; an export of
+100,000 responses has ~25 million cells. This writes the same SpreadsheetML with inline strings,
+one formatted string per cell, into a deflate stream, a few times faster with flat memory.
+Empty cells are left out (cells carry their reference), so sparse rows stay small.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable
+from xml.sax.saxutils import escape
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+# Characters XML 1.0 does not allow (tab, newline and carriage return are fine).
+INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _text_cell(ref: str, value: str) -> str:
+    value = escape(INVALID_XML.sub("", value))
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
+
+
+def _sheet(zf: zipfile.ZipFile, name: str, rows: Iterable[list], text_columns: set[int]) -> None:
+    with zf.open(name, "w", force_zip64=True) as raw:
+        raw.write(f'{HEAD}<worksheet xmlns="{MAIN}"><sheetData>'.encode())
+        letters: list[str] = []
+        parts: list[str] = []
+        size = 0
+        for r, row in enumerate(rows, start=1):
+            if len(letters) < len(row):
+                letters = [column_letter(i) for i in range(len(row))]
+            cells = [f'<row r="{r}">']
+            for i, value in enumerate(row):
+                if value is None:
+                    continue
+                ref = f"{letters[i]}{r}"
+                if i in text_columns or isinstance(value, str):
+                    cells.append(_text_cell(ref, str(value)))
+                else:
+                    cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            cells.append("</row>")
+            text = "".join(cells)
+            parts.append(text)
+            size += len(text)
+            if size > 1 << 20:
+                raw.write("".join(parts).encode("utf-8"))
+                parts, size = [], 0
+        parts.append("</sheetData></worksheet>")
+        raw.write("".join(parts).encode("utf-8"))
+
+
+def write_workbook(path: str, sheets: list[tuple[str, Iterable[list], set[int]]]) -> None:
+    """Write `sheets` [(name, rows, indexes of text columns)] as an .xlsx file at `path`."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        zf.writestr(
+            "[Content_Types].xml",
+            f'{HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>",
+        )
+        zf.writestr(
+            "_rels/.rels",
+            f'{HEAD}<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
+            f'Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        sheet_list = "".join(
+            f'<sheet name="{escape(name)}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, (name, _rows, _texts) in enumerate(sheets, start=1)
+        )
+        zf.writestr(
+            "xl/workbook.xml",
+            f'{HEAD}<workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>{sheet_list}</sheets></workbook>',
+        )
+        rels = "".join(
+            f'<Relationship Id="rId{i}" Type="{REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+            for i in range(1, len(sheets) + 1)
+        )
+        styles_id = len(sheets) + 1
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'{HEAD}<Relationships xmlns="{PKG_REL}">{rels}'
+            f'<Relationship Id="rId{styles_id}" Type="{REL}/styles" Target="styles.xml"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/styles.xml",
+            f'{HEAD}<styleSheet xmlns="{MAIN}"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font>'
+            '</fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+            '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/>'
+            '<top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" '
+            'fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+            'borderId="0" xfId="0"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
+            'builtinId="0"/></cellStyles></styleSheet>',
+        )
+        for i, (_name, rows, texts) in enumerate(sheets, start=1):
+            _sheet(zf, f"xl/worksheets/sheet{i}.xml", rows, texts)
