@@ -15,6 +15,7 @@ from flask import current_app, session, url_for
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload
 
 from app.core import ratelimit
 from app.core.models import today, utcnow
@@ -212,7 +213,16 @@ def find_invitation(token: str) -> Invitation | None:
     """The invitation whose link carries `token`; None for forged, purged or opted-out links."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token)))
+    # The survey and its versions come along in the same statement: every page needs them.
+    invitation = (
+        db.session.scalars(
+            select(Invitation)
+            .where(Invitation.token_hash == token_hash(token))
+            .options(joinedload(Invitation.survey).joinedload(Survey.versions))
+        )
+        .unique()
+        .first()
+    )
     if invitation is None or invitation.token_salt is None or invitation.opted_out_at is not None:
         return None
     return invitation

@@ -54,7 +54,8 @@ def submit(
     )
     rows = answers_to_rows(version.definition, answers, response_id, version.survey_id)
     if rows:
-        db.session.execute(insert(Answer), rows)
+        # render_nulls: rows with and without text go in one executemany, not one per key set.
+        db.session.execute(insert(Answer).execution_options(render_nulls=True), rows)
     if draft_id is not None:
         db.session.execute(delete(Draft).where(Draft.id == draft_id))
     log.info("response submitted for survey %s (version %s)", version.survey_id, version.number)
