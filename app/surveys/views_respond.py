@@ -51,9 +51,10 @@ def link_not_working(count: bool = True):
 @bp.route("/u/<token>", methods=["GET", "POST"])
 def respond_invitation(token: str):
     """An organisation's personal invitation link (shared by its colleagues)."""
-    respondents.refuse_link_guessing()
 
     def way_in(for_update: bool):
+        # Inside the flow's busy handling: on a POST this is the transaction's first statement.
+        respondents.refuse_link_guessing()
         invitation = respondents.find_invitation(token)
         if invitation is None:
             return None
