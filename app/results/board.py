@@ -15,7 +15,8 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.results import queries
+from app.results import queries, tallies
+from app.results.models import ANSWERED
 from app.results.services import is_staff, suppression_min, visible_surveys
 from app.results.variables import SERVICE_TYPE_VARIABLE, merged_variables
 
@@ -134,13 +135,25 @@ def _survey_numbers(survey, links):
     group = SERVICE_TYPE_VARIABLE
 
     def compute():
-        sid = survey.id
-        return {
-            "codes": queries.code_counts(sid, names, {}),
-            "answered": queries.answered_counts(sid, multi, {}),
-            "g_codes": queries.grouped_code_counts(sid, group, names, {}),
-            "g_answered": queries.grouped_answered(sid, group, multi, {}),
-        }
+        # From the result tallies (app.results.tallies): all responses and by type of service.
+        grouped = group in tallies.group_variables(survey)
+        counts = tallies.read(survey, [("", None)] + ([(group, None)] if grouped else []))
+        wanted, multiple = set(names), set(multi)
+        out: dict = {"codes": {}, "answered": {}, "g_codes": {}, "g_answered": {}}
+        for (group_variable, group_code), rows in counts.items():
+            key = (lambda v: v) if group_variable == "" else (lambda v, c=int(group_code): (c, v))
+            codes = out["codes" if group_variable == "" else "g_codes"]
+            answered = out["answered" if group_variable == "" else "g_answered"]
+            for (variable, item, value), n in rows.items():
+                if variable not in wanted:
+                    continue
+                if item == ANSWERED:
+                    if variable in multiple:
+                        answered[key(variable)] = n
+                else:
+                    by_code = codes.setdefault(key(variable), {})
+                    by_code[int(value)] = by_code.get(int(value), 0) + n
+        return out
 
     return queries.cached(survey.id, ("board",), compute)
 

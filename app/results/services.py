@@ -13,7 +13,8 @@ from flask import abort, current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.results import queries
+from app.results import queries, tallies
+from app.results.models import ANSWERED
 from app.results.suppression import Cell, suppress_line, suppress_table
 from app.results.variables import MergedVariable, merged_variables, profile_filters
 from app.surveys.models import Survey
@@ -103,6 +104,13 @@ def _aggregates(survey: Survey, variables: list[MergedVariable], filters) -> dic
         by_kind.setdefault(_kind(var), []).append(var.name)
 
     def compute():
+        groups = _tally_groups(survey, variables, filters)
+        if groups is not None:
+            counts = tallies.read(survey, groups, variables)
+            return _from_counts(
+                tallies.combine(counts, [(g, float(c or 0)) for g, codes in groups for c in codes or (0,)]),
+                by_kind,
+            )
         sid, f = survey.id, filters
         return {
             "total": queries.respondent_total(sid, f),
@@ -116,6 +124,64 @@ def _aggregates(survey: Survey, variables: list[MergedVariable], filters) -> dic
         }
 
     return queries.cached(survey.id, ("page", queries.filter_key(filters)), compute)
+
+
+def _tally_groups(survey: Survey, variables: list[MergedVariable], filters):
+    """The tally groups that answer `filters` (None: compute on demand).
+
+    No filter: all responses. One profile variable that the tallies break down by, with one code,
+    or several codes of a single-choice question (a response is in one group only): its groups.
+    """
+    if not filters:
+        return [("", None)]
+    if len(filters) != 1:
+        return None
+    ((name, codes),) = filters.items()
+    var = next((v for v in variables if v.name == name), None)
+    if var is None or name not in tallies.group_variables(survey, variables):
+        return None
+    if len(codes) == 1 or var.is_choice:
+        return [(name, tuple(codes))]
+    return None
+
+
+def _from_counts(counts: dict, by_kind: dict[str, list[str]]) -> dict:
+    """The numbers of `_aggregates` from tallied counts {(variable, item, value): n}."""
+    choice = set(by_kind.get("choice", []) + by_kind.get("multi", []))
+    answered_names = set(by_kind.get("multi", []) + by_kind.get("text", []) + by_kind.get("date", []))
+    ranking, number = set(by_kind.get("ranking", [])), set(by_kind.get("number", []))
+    codes: dict[str, dict[int, int]] = {}
+    ranks: dict[str, dict[int, dict[int, int]]] = {}
+    answered: dict[str, int] = {}
+    values: dict[str, list[tuple[float, int]]] = {}
+    for (variable, item, value), n in counts.items():
+        if item == ANSWERED:
+            if variable in answered_names:
+                answered[variable] = n
+        elif variable in choice:
+            by_code = codes.setdefault(variable, {})
+            by_code[int(value)] = by_code.get(int(value), 0) + n
+        elif variable in ranking:
+            ranks.setdefault(variable, {}).setdefault(item, {})[int(value)] = n
+        elif variable in number:
+            values.setdefault(variable, []).append((value, n))
+    numbers = {}
+    for variable, pairs in values.items():
+        n = sum(c for _v, c in pairs)
+        numbers[variable] = {
+            "n": n,
+            "mean": sum(v * c for v, c in pairs) / n,
+            "min": min(v for v, _c in pairs),
+            "max": max(v for v, _c in pairs),
+            "median": _median_from_counts(pairs),
+        }
+    return {
+        "total": counts.get(("", ANSWERED, 0.0), 0),
+        "codes": codes,
+        "answered": answered,
+        "numbers": numbers,
+        "ranks": ranks,
+    }
 
 
 def survey_results(survey: Survey, filters, user, locale: str | None) -> dict:

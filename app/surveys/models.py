@@ -139,6 +139,9 @@ def _parse_definition(_version_id: int, _fingerprint: str, definition_json: str)
 
 class Response(db.Model):
     __tablename__ = "responses"
+    # Finds the responses not yet counted into the result tallies, and checksums the counted ones
+    # (app.results.tallies), without reading the table.
+    __table_args__ = (Index("ix_responses_survey_tallied", "survey_id", "tallied", "id"),)
 
     id: Mapped[int] = mapped_column(
         BigInteger, primary_key=True, autoincrement=False, default=random_response_id
@@ -153,6 +156,10 @@ class Response(db.Model):
     submitted_at: Mapped[datetime | None]
     # Every mode: the day only.
     submitted_on: Mapped[date] = mapped_column(Date)
+    # Results bookkeeping, never set on submit: NULL until the response's answers are counted into
+    # app.results' tallies, then 0 (another number only inside the transaction that counts it).
+    # Holds no order: every counted response carries the same 0.
+    tallied: Mapped[int | None] = mapped_column(BigInteger)
 
     version: Mapped[SurveyVersion] = relationship()
 

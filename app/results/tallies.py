@@ -1,0 +1,360 @@
+"""Result tallies: answer counts kept in SQL and folded forward, so a view does not re-count it all.
+
+The results page and the findings board used to GROUP BY over every answer row of the survey on
+the first view after a new response (14-25 s at 100,000 responses). Now:
+
+- `result_tallies` (app.results.models) holds, per survey, the counts of the answer rows of the
+  responses already *counted* (`responses.tallied = 0`): per (variable, item, value), the
+  responses with a row per variable, and the same broken down by each profile variable's code
+  (the board's breakdown by type of service, the profile filters).
+- *Folding* counts the responses not counted yet (`tallied IS NULL`, as every submit leaves them:
+  the submit path is untouched) into the tallies: one transaction that marks them with a batch
+  number, adds `INSERT ... SELECT ... GROUP BY` over only those responses to the tallies (upsert:
+  n = n + new), and sets their mark to 0. The batch number lives only inside that transaction, so
+  nothing stored tells responses counted earlier from later ones. Folds of a survey are serialised
+  (the survey row's lock on PostgreSQL, BEGIN IMMEDIATE on SQLite); a fold takes at most CHUNK
+  responses. Views fold before they read (on their own connection, so a SQLite read snapshot
+  taken earlier in the request does not hide the fold), the `result-tallies` job folds the rest.
+- Reading is one statement: tallies UNION ALL the same GROUP BYs over the responses not counted
+  yet, so a result is never stale, whether or not a fold ran.
+- Deletes: the tallies keep the count and an id checksum of the responses counted; when they no
+  longer match the responses with `tallied = 0` (a counted response was deleted) or a breakdown is
+  missing (a new profile variable), the survey's tallies are rebuilt from zero (by folds).
+  Deleting a survey deletes its tallies (foreign key cascade).
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterable
+
+from flask import current_app, has_request_context, request
+from sqlalchemy import (
+    Float,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
+
+from app.core.database import BUSY_ERRORS, READ_METHODS, immediate_transactions, plain_transactions
+from app.extensions import db
+from app.results.models import ANSWERED, CONTROL_COUNT, CONTROL_SUM, ResultTally
+from app.results.variables import SERVICE_TYPE_VARIABLE, merged_variables, profile_filters
+from app.surveys.models import Answer, Response, Survey
+
+log = logging.getLogger(__name__)
+
+CHECKSUM_MOD = 1_000_000_007
+CHUNK = 2_000  # responses per fold: ~0.5 s of write lock on SQLite
+COLUMNS = ("group_variable", "group_code", "variable", "item", "value", "n")
+# {(group variable, group code): {(variable, item, value): n}}
+Tally = dict[tuple[str, float], dict[tuple[str, int, float], int]]
+
+
+def group_variables(survey, variables=None) -> list[str]:
+    """The profile variables the survey's tallies are broken down by (closed questions only)."""
+    variables = variables if variables is not None else merged_variables(survey)
+    names = {v.name for v in profile_filters(survey, variables).values()}
+    names |= {v.name for v in variables if v.name == SERVICE_TYPE_VARIABLE and v.is_closed}
+    return sorted(names)
+
+
+def _text(value: str):
+    return cast(literal_column("'" + value.replace("'", "''") + "'"), String)
+
+
+def _int(value: int):
+    return literal_column(str(int(value)))
+
+
+def _float(value: float):
+    return cast(literal_column(repr(float(value))), Float)
+
+
+def _row(*columns):
+    return select(*[c.label(name) for c, name in zip(columns, COLUMNS, strict=True)])
+
+
+def _parts(survey_id: int, condition, groups: list[tuple[str, tuple[float, ...] | None]], controls: bool):
+    """Selects of COLUMNS over the survey's responses matching `condition(responses)`.
+
+    `groups`: ('', None) for all responses, (profile variable, codes or None for every code) for a
+    breakdown. `controls` adds the count and checksum rows (folds only).
+    """
+    r = aliased(Response, name="r")
+    a = aliased(Answer, name="a")
+    g = aliased(Answer, name="g")
+    where = and_(r.survey_id == survey_id, condition(r))
+    # Answers are reached through their primary key (response first) from the few responses of
+    # the batch, never through the survey/variable index (`+ ''` keeps SQLite off it).
+    a_join = and_(a.response_id == r.id)
+    parts = []
+    zero = _float(0)
+    for group, codes in groups:
+        if group == "":
+            parts += [
+                _row(_text(""), zero, a.variable, a.item, a.num, func.count())
+                .select_from(r)
+                .join(a, a_join)
+                .where(where, a.num.is_not(None))
+                .group_by(a.variable, a.item, a.num),
+                _row(
+                    _text(""),
+                    zero,
+                    a.variable,
+                    _int(ANSWERED),
+                    zero,
+                    func.count(func.distinct(a.response_id)),
+                )
+                .select_from(r)
+                .join(a, a_join)
+                .where(where)
+                .group_by(a.variable),
+                _row(_text(""), zero, _text(""), _int(ANSWERED), zero, func.count())
+                .select_from(r)
+                .where(where),
+            ]
+            continue
+        g_join = and_(g.response_id == r.id, g.variable.concat("") == group, g.num.is_not(None))
+        if codes is not None:
+            g_join = and_(g_join, g.num.in_([float(c) for c in codes]))
+        parts += [
+            _row(_text(group), g.num, a.variable, a.item, a.num, func.count())
+            .select_from(r)
+            .join(g, g_join)
+            .join(a, a_join)
+            .where(where, a.num.is_not(None))
+            .group_by(g.num, a.variable, a.item, a.num),
+            _row(
+                _text(group),
+                g.num,
+                a.variable,
+                _int(ANSWERED),
+                zero,
+                func.count(func.distinct(a.response_id)),
+            )
+            .select_from(r)
+            .join(g, g_join)
+            .join(a, a_join)
+            .where(where)
+            .group_by(g.num, a.variable),
+            _row(_text(group), g.num, _text(""), _int(ANSWERED), zero, func.count(func.distinct(r.id)))
+            .select_from(r)
+            .join(g, g_join)
+            .where(where)
+            .group_by(g.num),
+        ]
+        if controls:
+            parts.append(
+                _row(_text(group), zero, _text(""), _int(CONTROL_COUNT), zero, func.count())
+                .select_from(r)
+                .where(where)
+            )
+    if controls:
+        parts += [
+            _row(_text(""), zero, _text(""), _int(CONTROL_COUNT), zero, func.count())
+            .select_from(r)
+            .where(where),
+            _row(
+                _text(""),
+                zero,
+                _text(""),
+                _int(CONTROL_SUM),
+                zero,
+                func.coalesce(func.sum(r.id % CHECKSUM_MOD), 0),
+            )
+            .select_from(r)
+            .where(where),
+        ]
+    return parts
+
+
+def _union(parts):
+    first, *rest = parts
+    return first.union_all(*rest).subquery("t") if rest else first.subquery("t")
+
+
+def _check_statement(survey_id: int, groups: list[str]):
+    """(responses, not yet counted, checksum of the counted, then the control rows)."""
+
+    def control(group: str, item: int):
+        return (
+            select(ResultTally.n)
+            .where(
+                ResultTally.survey_id == survey_id,
+                ResultTally.group_variable == group,
+                ResultTally.group_code == 0,
+                ResultTally.variable == "",
+                ResultTally.item == item,
+                ResultTally.value == 0,
+            )
+            .scalar_subquery()
+        )
+
+    pending = func.coalesce(func.sum(case((Response.tallied.is_(None), 1), else_=0)), 0)
+    counted_sum = func.coalesce(
+        func.sum(case((Response.tallied == 0, Response.id % CHECKSUM_MOD), else_=0)), 0
+    )
+    controls = [control("", CONTROL_COUNT), control("", CONTROL_SUM)] + [
+        control(g, CONTROL_COUNT) for g in groups
+    ]
+    return select(func.count(), pending, counted_sum, *controls).where(Response.survey_id == survey_id)
+
+
+def _status(conn, survey_id: int, groups: list[str]) -> tuple[int, bool]:
+    """(responses not counted yet, whether the tallies need a rebuild)."""
+    total, pending, counted_sum, control_count, control_sum, *group_counts = conn.execute(
+        _check_statement(survey_id, groups)
+    ).one()
+    counted = int(total) - int(pending)
+    healthy = int(control_count or 0) == counted and int(control_sum or 0) == int(counted_sum)
+    healthy = healthy and all(int(n or 0) == counted for n in group_counts)
+    return int(pending), not healthy
+
+
+def _upsert(conn, select_stmt):
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(ResultTally).from_select(["survey_id", *COLUMNS], select_stmt)
+    return stmt.on_conflict_do_update(
+        index_elements=["survey_id", *COLUMNS[:-1]], set_={"n": ResultTally.n + stmt.excluded.n}
+    )
+
+
+def fold_once(conn, survey_id: int, groups: list[str], rebuild: bool, chunk: int = CHUNK) -> None:
+    """Count up to `chunk` uncounted responses into the tallies (a rebuild first drops them all).
+
+    Runs its own transaction on `conn`."""
+    with immediate_transactions(), conn.begin():
+        # Serialises folds of this survey on PostgreSQL (a key-share-compatible row lock: submits
+        # referencing the survey are not held up); on SQLite BEGIN IMMEDIATE already did.
+        conn.execute(select(Survey.id).where(Survey.id == survey_id).with_for_update(key_share=True))
+        if rebuild:
+            conn.execute(delete(ResultTally).where(ResultTally.survey_id == survey_id))
+            conn.execute(
+                update(Response)
+                .where(Response.survey_id == survey_id, Response.tallied.is_not(None))
+                .values(tallied=None)
+            )
+        batch = random.randrange(1, 1 << 62)
+        chosen = (
+            select(Response.id)
+            .where(Response.survey_id == survey_id, Response.tallied.is_(None))
+            .limit(chunk)
+            .scalar_subquery()
+        )
+        conn.execute(update(Response).where(Response.id.in_(chosen)).values(tallied=batch))
+        parts = _parts(
+            survey_id, lambda r: r.tallied == batch, [("", None)] + [(g, None) for g in groups], controls=True
+        )
+        t = _union(parts)
+        # (the WHERE also settles SQLite's INSERT ... SELECT ... ON CONFLICT parsing ambiguity)
+        rows = select(literal_column(str(int(survey_id))), *t.c).where(t.c[len(COLUMNS) - 1] > 0)
+        conn.execute(_upsert(conn, rows))
+        conn.execute(
+            update(Response)
+            .where(Response.survey_id == survey_id, Response.tallied == batch)
+            .values(tallied=0)
+        )
+
+
+def fold(survey, variables=None, *, until_done: bool = False) -> int:
+    """Check the survey's tallies and fold uncounted responses into them (one chunk, or all).
+
+    Own connection and transactions. Returns the responses still uncounted afterwards (as seen
+    before the last fold)."""
+    groups = group_variables(survey, variables)
+    with db.engine.connect() as conn:
+        return _fold(conn, survey.id, groups, until_done)
+
+
+def _fold(conn, survey_id: int, groups: list[str], until_done: bool) -> int:
+    while True:
+        with plain_transactions(), conn.begin():
+            pending, rebuild = _status(conn, survey_id, groups)
+        if rebuild:
+            log.info("result tallies of survey %s rebuilt (a counted response was deleted)", survey_id)
+        elif not pending:
+            return 0
+        fold_once(conn, survey_id, groups, rebuild)
+        if not until_done:
+            return max(0, pending - CHUNK)
+
+
+def _may_write() -> bool:
+    """Folding from a view: not inside a write request (its SQLite write lock would block us)."""
+    return not (has_request_context() and request.method not in READ_METHODS)
+
+
+def read(survey, wanted: list[tuple[str, tuple[float, ...] | None]], variables=None) -> Tally:
+    """Counts of the survey for the wanted groups (('', None) = all; (profile variable, codes)),
+    after a fold when the view may write: tallies + the responses not counted yet, one statement."""
+    survey_id = survey.id
+    groups = group_variables(survey, variables)
+
+    def statement():
+        tally = select(ResultTally.survey_id, *[getattr(ResultTally, c) for c in COLUMNS])
+        conditions = []
+        for group, codes in wanted:
+            condition = ResultTally.group_variable == group
+            if codes is not None:
+                condition = and_(condition, ResultTally.group_code.in_([float(c) for c in codes]))
+            conditions.append(condition)
+        tally = tally.where(
+            ResultTally.survey_id == survey_id, ResultTally.item >= ANSWERED, or_(false(), *conditions)
+        )
+        delta = _parts(survey_id, lambda r: r.tallied.is_(None), wanted, controls=False)
+        delta = [select(literal_column(str(int(survey_id))), *p.subquery().c) for p in delta]
+        t = _union([tally, *delta])
+        cols = [t.c[i] for i in range(1, len(COLUMNS))]
+        return select(*cols, func.sum(t.c[len(COLUMNS)])).group_by(*cols)
+
+    if _may_write() and current_app.config.get("RESULT_TALLIES_FOLD", True):
+        with db.engine.connect() as conn:
+            try:
+                _fold(conn, survey_id, groups, until_done=False)
+            except BUSY_ERRORS as error:  # the delta below still gives the right numbers
+                log.warning("result tallies of survey %s not folded: %s", survey_id, type(error).__name__)
+            with plain_transactions(), conn.begin():
+                rows = conn.execute(statement()).all()
+    else:
+        rows = db.session.execute(statement()).all()
+    out: Tally = {}
+    for group, code, variable, item, value, n in rows:
+        if n:
+            out.setdefault((group, float(code)), {})[(variable, int(item), float(value))] = int(n)
+    return out
+
+
+def fold_all() -> dict[str, int]:
+    """The job: fold every survey's uncounted responses (chunk by chunk, a commit each)."""
+    surveys = [
+        (s.id, s.slug, group_variables(s))
+        for s in db.session.scalars(select(Survey).order_by(Survey.id))
+        if s.versions
+    ]
+    db.session.commit()  # ends the session's transaction: on SQLite it holds the write lock in jobs
+    with db.engine.connect() as conn:
+        for survey_id, _slug, groups in surveys:
+            _fold(conn, survey_id, groups, until_done=True)
+    return {"surveys": len(surveys)}
+
+
+def combine(tally: Tally, keys: Iterable[tuple[str, float]]) -> dict[tuple[str, int, float], int]:
+    """The counts of several groups added up (codes of one single-choice profile variable)."""
+    out: dict[tuple[str, int, float], int] = {}
+    for key in keys:
+        for k, n in tally.get(key, {}).items():
+            out[k] = out.get(k, 0) + n
+    return out
