@@ -137,7 +137,15 @@ def _survey_numbers(survey, links):
     def compute():
         # From the result tallies (app.results.tallies): all responses and by type of service.
         grouped = group in tallies.group_variables(survey)
-        counts = tallies.read(survey, [("", None)] + ([(group, None)] if grouped else []))
+        counts = tallies.read(survey, [("", None)] + ([(group, None)] if grouped else []), names=names)
+        if counts is None:  # the tallies await a rebuild after a delete: count on demand
+            sid = survey.id
+            return {
+                "codes": queries.code_counts(sid, names, {}),
+                "answered": queries.answered_counts(sid, multi, {}),
+                "g_codes": queries.grouped_code_counts(sid, group, names, {}),
+                "g_answered": queries.grouped_answered(sid, group, multi, {}),
+            }
         wanted, multiple = set(names), set(multi)
         out: dict = {"codes": {}, "answered": {}, "g_codes": {}, "g_answered": {}}
         for (group_variable, group_code), rows in counts.items():

@@ -98,32 +98,42 @@ def _kind(var: MergedVariable) -> str:
 
 
 def _aggregates(survey: Survey, variables: list[MergedVariable], filters) -> dict:
-    """The raw numbers of the results page (cached per data stamp): seven statements in all."""
-    by_kind: dict[str, list[str]] = {}
-    for var in variables:
-        by_kind.setdefault(_kind(var), []).append(var.name)
+    """The raw numbers of the results page (cached per data stamp): from the result tallies (two
+    statements, app.results.tallies) when they cover the filters, else counted on demand."""
+    by_kind = kinds(variables)
 
     def compute():
         groups = _tally_groups(survey, variables, filters)
-        if groups is not None:
-            counts = tallies.read(survey, groups, variables)
-            return _from_counts(
-                tallies.combine(counts, [(g, float(c or 0)) for g, codes in groups for c in codes or (0,)]),
-                by_kind,
-            )
-        sid, f = survey.id, filters
-        return {
-            "total": queries.respondent_total(sid, f),
-            "codes": queries.code_counts(sid, by_kind.get("choice", []) + by_kind.get("multi", []), f),
-            "answered": {
-                **queries.answered_counts(sid, by_kind.get("multi", []), f),
-                **queries.row_counts(sid, by_kind.get("text", []) + by_kind.get("date", []), f),
-            },
-            "numbers": queries.number_stats(sid, by_kind.get("number", []), f),
-            "ranks": queries.rank_counts(sid, by_kind.get("ranking", []), f),
-        }
+        counts = tallies.read(survey, groups, variables) if groups is not None else None
+        if counts is None:
+            return counted_on_demand(survey.id, by_kind, filters)
+        keys = [(g, float(c)) for g, codes in groups for c in codes or (0,)]
+        return _from_counts(tallies.combine(counts, keys), by_kind)
 
     return queries.cached(survey.id, ("page", queries.filter_key(filters)), compute)
+
+
+def counted_on_demand(survey_id: int, by_kind: dict[str, list[str]], filters) -> dict:
+    """The numbers of the results page by GROUP BYs over the answers (seven statements): for
+    filters the tallies do not cover, and while they await a rebuild."""
+    sid, f = survey_id, filters
+    return {
+        "total": queries.respondent_total(sid, f),
+        "codes": queries.code_counts(sid, by_kind.get("choice", []) + by_kind.get("multi", []), f),
+        "answered": {
+            **queries.answered_counts(sid, by_kind.get("multi", []), f),
+            **queries.row_counts(sid, by_kind.get("text", []) + by_kind.get("date", []), f),
+        },
+        "numbers": queries.number_stats(sid, by_kind.get("number", []), f),
+        "ranks": queries.rank_counts(sid, by_kind.get("ranking", []), f),
+    }
+
+
+def kinds(variables: list[MergedVariable]) -> dict[str, list[str]]:
+    by_kind: dict[str, list[str]] = {}
+    for var in variables:
+        by_kind.setdefault(_kind(var), []).append(var.name)
+    return by_kind
 
 
 def _tally_groups(survey: Survey, variables: list[MergedVariable], filters):

@@ -13,10 +13,10 @@ the first view after a new response (14-25 s at 100,000 responses). Now:
   n = n + new), and sets their mark to 0. The batch number lives only inside that transaction, so
   nothing stored tells responses counted earlier from later ones. Folds of a survey are serialised
   (the survey row's lock on PostgreSQL, BEGIN IMMEDIATE on SQLite); a fold takes at most CHUNK
-  responses. Views fold before they read (on their own connection, so a SQLite read snapshot
-  taken earlier in the request does not hide the fold), the `result-tallies` job folds the rest.
+  responses. The `result-tallies` job folds every minute (and `flask demo`); a view folds only
+  when the job seems not to run (see `read`).
 - Reading is one statement: tallies UNION ALL the same GROUP BYs over the responses not counted
-  yet, so a result is never stale, whether or not a fold ran.
+  yet (a minute's worth: cheap), so a result is never stale, whether or not a fold ran.
 - Deletes: the tallies keep the count and an id checksum of the responses counted; when they no
   longer match the responses with `tallied = 0` (a counted response was deleted) or a breakdown is
   missing (a new profile variable), the survey's tallies are rebuilt from zero (by folds).
@@ -28,6 +28,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import (
@@ -57,6 +58,7 @@ from app.surveys.models import Answer, Response, Survey
 log = logging.getLogger(__name__)
 
 CHECKSUM_MOD = 1_000_000_007
+ROWED_TYPES = frozenset({"short_text", "long_text", "date"})
 CHUNK = 2_000  # responses per fold: ~0.5 s of write lock on SQLite
 COLUMNS = ("group_variable", "group_code", "variable", "item", "value", "n")
 # {(group variable, group code): {(variable, item, value): n}}
@@ -87,75 +89,66 @@ def _row(*columns):
     return select(*[c.label(name) for c, name in zip(columns, COLUMNS, strict=True)])
 
 
-def _parts(survey_id: int, condition, groups: list[tuple[str, tuple[float, ...] | None]], controls: bool):
+def _parts(survey_id: int, condition, groups, multi: list[str], rowed: list[str], controls: bool, names=None):
     """Selects of COLUMNS over the survey's responses matching `condition(responses)`.
 
     `groups`: ('', None) for all responses, (profile variable, codes or None for every code) for a
-    breakdown. `controls` adds the count and checksum rows (folds only).
+    breakdown. `names`: only these variables. Answered counts (responses with a row) only where
+    the code counts do not give them: `rowed` (text and dates: one row per response, no value)
+    and `multi` (multiple choice: distinct responses). `controls` adds the control rows (folds).
+    Answers are reached through their primary key (response id first) from the batch's responses.
     """
     r = aliased(Response, name="r")
     a = aliased(Answer, name="a")
     g = aliased(Answer, name="g")
     where = and_(r.survey_id == survey_id, condition(r))
-    # Answers are reached through their primary key (response first) from the few responses of
-    # the batch, never through the survey/variable index (`+ ''` keeps SQLite off it).
-    a_join = and_(a.response_id == r.id)
-    parts = []
     zero = _float(0)
+    parts = []
     for group, codes in groups:
-        if group == "":
-            parts += [
-                _row(_text(""), zero, a.variable, a.item, a.num, func.count())
-                .select_from(r)
-                .join(a, a_join)
-                .where(where, a.num.is_not(None))
-                .group_by(a.variable, a.item, a.num),
-                _row(
-                    _text(""),
-                    zero,
+        g_join = and_(g.response_id == r.id, g.variable == group, g.num.is_not(None))
+        if codes is not None:
+            g_join = and_(g_join, g.num.in_([float(c) for c in codes]))
+        keys = [g.num] if group else []
+
+        def counted(*columns, answers=True, conditions=(), by=(), group=group, g_join=g_join, keys=keys):
+            stmt = _row(_text(group), keys[0] if keys else zero, *columns).select_from(r)
+            if group:
+                stmt = stmt.join(g, g_join)
+            if answers:
+                a_join = a.response_id == r.id
+                stmt = stmt.join(a, a_join if names is None else and_(a_join, a.variable.in_(names)))
+            return stmt.where(where, *conditions).group_by(*keys, *by)
+
+        parts += [
+            counted(
+                a.variable,
+                a.item,
+                a.num,
+                func.count(),
+                conditions=[a.num.is_not(None)],
+                by=[a.variable, a.item, a.num],
+            ),
+            counted(
+                a.variable,
+                _int(ANSWERED),
+                zero,
+                func.count(),
+                conditions=[a.variable.in_(rowed)],
+                by=[a.variable],
+            ),
+            counted(_text(""), _int(ANSWERED), zero, func.count(), answers=False),
+        ]
+        if multi:
+            parts.append(
+                counted(
                     a.variable,
                     _int(ANSWERED),
                     zero,
                     func.count(func.distinct(a.response_id)),
+                    conditions=[a.variable.in_(multi)],
+                    by=[a.variable],
                 )
-                .select_from(r)
-                .join(a, a_join)
-                .where(where)
-                .group_by(a.variable),
-                _row(_text(""), zero, _text(""), _int(ANSWERED), zero, func.count())
-                .select_from(r)
-                .where(where),
-            ]
-            continue
-        g_join = and_(g.response_id == r.id, g.variable.concat("") == group, g.num.is_not(None))
-        if codes is not None:
-            g_join = and_(g_join, g.num.in_([float(c) for c in codes]))
-        parts += [
-            _row(_text(group), g.num, a.variable, a.item, a.num, func.count())
-            .select_from(r)
-            .join(g, g_join)
-            .join(a, a_join)
-            .where(where, a.num.is_not(None))
-            .group_by(g.num, a.variable, a.item, a.num),
-            _row(
-                _text(group),
-                g.num,
-                a.variable,
-                _int(ANSWERED),
-                zero,
-                func.count(func.distinct(a.response_id)),
             )
-            .select_from(r)
-            .join(g, g_join)
-            .join(a, a_join)
-            .where(where)
-            .group_by(g.num, a.variable),
-            _row(_text(group), g.num, _text(""), _int(ANSWERED), zero, func.count(func.distinct(r.id)))
-            .select_from(r)
-            .join(g, g_join)
-            .where(where)
-            .group_by(g.num),
-        ]
         if controls:
             parts.append(
                 _row(_text(group), zero, _text(""), _int(CONTROL_COUNT), zero, func.count())
@@ -163,21 +156,10 @@ def _parts(survey_id: int, condition, groups: list[tuple[str, tuple[float, ...] 
                 .where(where)
             )
     if controls:
-        parts += [
-            _row(_text(""), zero, _text(""), _int(CONTROL_COUNT), zero, func.count())
-            .select_from(r)
-            .where(where),
-            _row(
-                _text(""),
-                zero,
-                _text(""),
-                _int(CONTROL_SUM),
-                zero,
-                func.coalesce(func.sum(r.id % CHECKSUM_MOD), 0),
-            )
-            .select_from(r)
-            .where(where),
-        ]
+        checksum = func.coalesce(func.sum(r.id % CHECKSUM_MOD), 0)
+        parts.append(
+            _row(_text(""), zero, _text(""), _int(CONTROL_SUM), zero, checksum).select_from(r).where(where)
+        )
     return parts
 
 
@@ -186,14 +168,31 @@ def _union(parts):
     return first.union_all(*rest).subquery("t") if rest else first.subquery("t")
 
 
-def _check_statement(survey_id: int, groups: list[str]):
+@dataclass(frozen=True)
+class Plan:
+    """What a survey's tallies hold: the breakdowns, and which variables are multiple choice."""
+
+    survey_id: int
+    groups: tuple[str, ...]
+    multi: tuple[str, ...]
+    rowed: tuple[str, ...]
+
+
+def plan(survey, variables=None) -> Plan:
+    variables = variables if variables is not None else merged_variables(survey)
+    multi = tuple(sorted(v.name for v in variables if v.type == "multiple_choice"))
+    rowed = tuple(sorted(v.name for v in variables if v.type in ROWED_TYPES))
+    return Plan(survey.id, tuple(group_variables(survey, variables)), multi, rowed)
+
+
+def _check_statement(p: Plan):
     """(responses, not yet counted, checksum of the counted, then the control rows)."""
 
     def control(group: str, item: int):
         return (
             select(ResultTally.n)
             .where(
-                ResultTally.survey_id == survey_id,
+                ResultTally.survey_id == p.survey_id,
                 ResultTally.group_variable == group,
                 ResultTally.group_code == 0,
                 ResultTally.variable == "",
@@ -207,16 +206,15 @@ def _check_statement(survey_id: int, groups: list[str]):
     counted_sum = func.coalesce(
         func.sum(case((Response.tallied == 0, Response.id % CHECKSUM_MOD), else_=0)), 0
     )
-    controls = [control("", CONTROL_COUNT), control("", CONTROL_SUM)] + [
-        control(g, CONTROL_COUNT) for g in groups
-    ]
-    return select(func.count(), pending, counted_sum, *controls).where(Response.survey_id == survey_id)
+    controls = [control("", CONTROL_COUNT), control("", CONTROL_SUM)]
+    controls += [control(g, CONTROL_COUNT) for g in p.groups]
+    return select(func.count(), pending, counted_sum, *controls).where(Response.survey_id == p.survey_id)
 
 
-def _status(conn, survey_id: int, groups: list[str]) -> tuple[int, bool]:
-    """(responses not counted yet, whether the tallies need a rebuild)."""
+def status(conn, p: Plan) -> tuple[int, bool]:
+    """(responses not counted yet, whether the tallies must be rebuilt): one statement."""
     total, pending, counted_sum, control_count, control_sum, *group_counts = conn.execute(
-        _check_statement(survey_id, groups)
+        _check_statement(p)
     ).one()
     counted = int(total) - int(pending)
     healthy = int(control_count or 0) == counted and int(control_sum or 0) == int(counted_sum)
@@ -232,64 +230,67 @@ def _upsert(conn, select_stmt):
     )
 
 
-def fold_once(conn, survey_id: int, groups: list[str], rebuild: bool, chunk: int = CHUNK) -> None:
+def fold_once(conn, p: Plan, rebuild: bool, chunk: int | None = None) -> None:
     """Count up to `chunk` uncounted responses into the tallies (a rebuild first drops them all).
 
-    Runs its own transaction on `conn`."""
+    Its own transaction on `conn`."""
     with immediate_transactions(), conn.begin():
-        # Serialises folds of this survey on PostgreSQL (a key-share-compatible row lock: submits
-        # referencing the survey are not held up); on SQLite BEGIN IMMEDIATE already did.
-        conn.execute(select(Survey.id).where(Survey.id == survey_id).with_for_update(key_share=True))
+        # Serialises folds of this survey on PostgreSQL (a row lock that lets submits, which only
+        # share the survey's key, through); on SQLite BEGIN IMMEDIATE already did.
+        conn.execute(select(Survey.id).where(Survey.id == p.survey_id).with_for_update(key_share=True))
         if rebuild:
-            conn.execute(delete(ResultTally).where(ResultTally.survey_id == survey_id))
+            conn.execute(delete(ResultTally).where(ResultTally.survey_id == p.survey_id))
             conn.execute(
                 update(Response)
-                .where(Response.survey_id == survey_id, Response.tallied.is_not(None))
+                .where(Response.survey_id == p.survey_id, Response.tallied.is_not(None))
                 .values(tallied=None)
             )
         batch = random.randrange(1, 1 << 62)
         chosen = (
             select(Response.id)
-            .where(Response.survey_id == survey_id, Response.tallied.is_(None))
-            .limit(chunk)
+            .where(Response.survey_id == p.survey_id, Response.tallied.is_(None))
+            .limit(chunk or CHUNK)
             .scalar_subquery()
         )
         conn.execute(update(Response).where(Response.id.in_(chosen)).values(tallied=batch))
-        parts = _parts(
-            survey_id, lambda r: r.tallied == batch, [("", None)] + [(g, None) for g in groups], controls=True
+        groups = [("", None)] + [(g, None) for g in p.groups]
+        t = _union(
+            _parts(
+                p.survey_id, lambda r: r.tallied == batch, groups, list(p.multi), list(p.rowed), controls=True
+            )
         )
-        t = _union(parts)
         # (the WHERE also settles SQLite's INSERT ... SELECT ... ON CONFLICT parsing ambiguity)
-        rows = select(literal_column(str(int(survey_id))), *t.c).where(t.c[len(COLUMNS) - 1] > 0)
+        rows = select(literal_column(str(int(p.survey_id))), *t.c).where(t.c[len(COLUMNS) - 1] > 0)
         conn.execute(_upsert(conn, rows))
         conn.execute(
             update(Response)
-            .where(Response.survey_id == survey_id, Response.tallied == batch)
+            .where(Response.survey_id == p.survey_id, Response.tallied == batch)
             .values(tallied=0)
         )
 
 
-def fold(survey, variables=None, *, until_done: bool = False) -> int:
-    """Check the survey's tallies and fold uncounted responses into them (one chunk, or all).
-
-    Own connection and transactions. Returns the responses still uncounted afterwards (as seen
-    before the last fold)."""
-    groups = group_variables(survey, variables)
-    with db.engine.connect() as conn:
-        return _fold(conn, survey.id, groups, until_done)
-
-
-def _fold(conn, survey_id: int, groups: list[str], until_done: bool) -> int:
+def fold(conn, p: Plan, *, until_done: bool = True) -> None:
+    """Check the tallies and fold uncounted responses into them, one chunk or all (a commit each)."""
     while True:
         with plain_transactions(), conn.begin():
-            pending, rebuild = _status(conn, survey_id, groups)
+            pending, rebuild = status(conn, p)
         if rebuild:
-            log.info("result tallies of survey %s rebuilt (a counted response was deleted)", survey_id)
+            log.info("result tallies of survey %s rebuilt (a counted response was deleted)", p.survey_id)
         elif not pending:
-            return 0
-        fold_once(conn, survey_id, groups, rebuild)
-        if not until_done:
-            return max(0, pending - CHUNK)
+            return
+        fold_once(conn, p, rebuild)
+        if not until_done or (not rebuild and pending <= CHUNK):
+            return
+
+
+def fold_all() -> dict[str, int]:
+    """The job: fold every survey's uncounted responses (chunk by chunk, a commit each)."""
+    plans = [plan(s) for s in db.session.scalars(select(Survey).order_by(Survey.id)) if s.versions]
+    db.session.commit()  # ends the session's transaction: in jobs, on SQLite, it holds the write lock
+    with db.engine.connect() as conn:
+        for p in plans:
+            fold(conn, p)
+    return {"surveys": len(plans)}
 
 
 def _may_write() -> bool:
@@ -297,58 +298,67 @@ def _may_write() -> bool:
     return not (has_request_context() and request.method not in READ_METHODS)
 
 
-def read(survey, wanted: list[tuple[str, tuple[float, ...] | None]], variables=None) -> Tally:
-    """Counts of the survey for the wanted groups (('', None) = all; (profile variable, codes)),
-    after a fold when the view may write: tallies + the responses not counted yet, one statement."""
-    survey_id = survey.id
-    groups = group_variables(survey, variables)
+def _read_statement(p: Plan, wanted, names):
+    tally = select(ResultTally.survey_id, *[getattr(ResultTally, c) for c in COLUMNS])
+    if names is not None:
+        tally = tally.where(ResultTally.variable.in_(["", *names]))
+    conditions = []
+    for group, codes in wanted:
+        condition = ResultTally.group_variable == group
+        if codes is not None:
+            condition = and_(condition, ResultTally.group_code.in_([float(c) for c in codes]))
+        conditions.append(condition)
+    tally = tally.where(
+        ResultTally.survey_id == p.survey_id, ResultTally.item >= ANSWERED, or_(false(), *conditions)
+    )
+    delta = _parts(
+        p.survey_id,
+        lambda r: r.tallied.is_(None),
+        wanted,
+        list(p.multi),
+        list(p.rowed),
+        controls=False,
+        names=names,
+    )
+    delta = [select(literal_column(str(int(p.survey_id))), *d.subquery().c) for d in delta]
+    t = _union([tally, *delta])
+    columns = [t.c[i] for i in range(1, len(COLUMNS))]
+    return select(*columns, func.sum(t.c[len(COLUMNS)])).group_by(*columns)
 
-    def statement():
-        tally = select(ResultTally.survey_id, *[getattr(ResultTally, c) for c in COLUMNS])
-        conditions = []
-        for group, codes in wanted:
-            condition = ResultTally.group_variable == group
-            if codes is not None:
-                condition = and_(condition, ResultTally.group_code.in_([float(c) for c in codes]))
-            conditions.append(condition)
-        tally = tally.where(
-            ResultTally.survey_id == survey_id, ResultTally.item >= ANSWERED, or_(false(), *conditions)
-        )
-        delta = _parts(survey_id, lambda r: r.tallied.is_(None), wanted, controls=False)
-        delta = [select(literal_column(str(int(survey_id))), *p.subquery().c) for p in delta]
-        t = _union([tally, *delta])
-        cols = [t.c[i] for i in range(1, len(COLUMNS))]
-        return select(*cols, func.sum(t.c[len(COLUMNS)])).group_by(*cols)
 
-    if _may_write() and current_app.config.get("RESULT_TALLIES_FOLD", True):
+def read(
+    survey, wanted: list[tuple[str, tuple[float, ...] | None]], variables=None, names=None
+) -> Tally | None:
+    """Counts for the wanted groups (('', None) = all responses; (profile variable, codes)):
+    the tallies plus the responses not counted yet, in one statement, so never stale. `names`:
+    only these variables (and the group totals).
+
+    Two statements: the check, then the read. None when the tallies need a rebuild (a counted
+    response was deleted): the caller counts on demand until the job has rebuilt them. A view
+    folds only when the job seems not to run (RESULT_TALLIES_VIEW_FOLD uncounted responses or more,
+    default 5,000): one chunk, on its own connection (a SQLite read snapshot taken earlier in
+    the request would not see it), then reads there.
+    """
+    p = plan(survey, variables)
+    pending, rebuild = status(db.session.connection(), p)
+    if rebuild:
+        return None
+    threshold = current_app.config.get("RESULT_TALLIES_VIEW_FOLD", 5_000)
+    if threshold and pending >= threshold and _may_write():
         with db.engine.connect() as conn:
             try:
-                _fold(conn, survey_id, groups, until_done=False)
-            except BUSY_ERRORS as error:  # the delta below still gives the right numbers
-                log.warning("result tallies of survey %s not folded: %s", survey_id, type(error).__name__)
+                fold(conn, p, until_done=False)
+            except BUSY_ERRORS as error:  # the read below still gives the right numbers
+                log.warning("result tallies of survey %s not folded: %s", p.survey_id, type(error).__name__)
             with plain_transactions(), conn.begin():
-                rows = conn.execute(statement()).all()
+                rows = conn.execute(_read_statement(p, wanted, names)).all()
     else:
-        rows = db.session.execute(statement()).all()
+        rows = db.session.connection().execute(_read_statement(p, wanted, names)).all()
     out: Tally = {}
     for group, code, variable, item, value, n in rows:
         if n:
             out.setdefault((group, float(code)), {})[(variable, int(item), float(value))] = int(n)
     return out
-
-
-def fold_all() -> dict[str, int]:
-    """The job: fold every survey's uncounted responses (chunk by chunk, a commit each)."""
-    surveys = [
-        (s.id, s.slug, group_variables(s))
-        for s in db.session.scalars(select(Survey).order_by(Survey.id))
-        if s.versions
-    ]
-    db.session.commit()  # ends the session's transaction: on SQLite it holds the write lock in jobs
-    with db.engine.connect() as conn:
-        for survey_id, _slug, groups in surveys:
-            _fold(conn, survey_id, groups, until_done=True)
-    return {"surveys": len(surveys)}
 
 
 def combine(tally: Tally, keys: Iterable[tuple[str, float]]) -> dict[tuple[str, int, float], int]:
