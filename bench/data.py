@@ -65,10 +65,34 @@ def top_up(app, version_id: int, org_ids: list[int], have: int, want: int) -> fl
     return time.perf_counter() - started
 
 
-def time_view(app, path: str, cold: bool, views: int) -> tuple[list[float], list[int]]:
-    """Seconds and statements of `views` GETs of `path` (cold: results cache emptied first)."""
+def fold_tallies(app) -> float:
+    """What the result-tallies job does every minute: count new responses into the tallies."""
+    from app.results.tallies import fold_all
+
+    started = time.perf_counter()
+    with app.app_context():
+        fold_all()
+    return time.perf_counter() - started
+
+
+ARRIVALS = 10  # new responses before each first view (not yet counted: the job runs each minute)
+
+
+def arrive(app, version_id: int, org_ids: list[int], seed: int) -> None:
     from app.extensions import db
-    from app.results import queries
+    from app.results.demo import generate_responses
+    from app.surveys.models import SurveyVersion
+
+    with app.app_context():
+        version = db.session.get(SurveyVersion, version_id)
+        generate_responses(version, ARRIVALS, seed=seed, organisation_ids=org_ids)
+        db.session.commit()
+
+
+def time_view(app, path: str, views: int, before=None) -> tuple[list[float], list[int]]:
+    """Seconds and statements of `views` GETs of `path`; `before()` runs before each (cold views:
+    new responses come in, which changes the data stamp, so nothing is served from the cache)."""
+    from app.extensions import db
 
     with app.app_context():
         engine = db.engine
@@ -76,8 +100,8 @@ def time_view(app, path: str, cold: bool, views: int) -> tuple[list[float], list
     assert client.get(path).status_code == 200  # connect, compile templates
     seconds, statements = [], []
     for _ in range(views):
-        if cold:
-            queries.clear_cache()
+        if before is not None:
+            before()
         with StatementCounter(engine) as counter:
             started = time.perf_counter()
             response = client.get(path)
@@ -87,11 +111,24 @@ def time_view(app, path: str, cold: bool, views: int) -> tuple[list[float], list
     return seconds, statements
 
 
-def measure_results(app, db_name: str, n: int, views: int) -> list[Figure]:
+def measure_results(
+    app, db_name: str, n: int, views: int, version_id: int, org_ids: list[int]
+) -> list[Figure]:
+    """First views (after ARRIVALS new, not yet counted responses) and cached views of the pages.
+
+    Returns the figures; the database grows by ARRIVALS responses per first view."""
     figures = []
-    for name, path in (("results page", f"/resultaten/{SURVEY}"), ("findings board", "/bevindingen")):
-        cold, queries_cold = time_view(app, path, True, views)
-        warm, _queries = time_view(app, path, False, max(views, 5))
+    seeds = iter(range(n * 10 + 1, n * 10 + 1000))
+    pages = (
+        ("results page", f"/resultaten/{SURVEY}"),
+        ("findings board", "/bevindingen"),
+        ("results page filtered by type of service", f"/resultaten/{SURVEY}?soort_dienst=1"),
+    )
+    for name, path in pages:
+        cold, queries_cold = time_view(
+            app, path, views, lambda: arrive(app, version_id, org_ids, next(seeds))
+        )
+        warm, _queries = time_view(app, path, max(views, 5))
         target = 0.1 if n <= 10_000 else 0.5
         figures += [
             Figure(
@@ -100,7 +137,7 @@ def measure_results(app, db_name: str, n: int, views: int) -> list[Figure]:
                 f"{name} at {n:,}, first view",
                 "s",
                 cold,
-                note=f"p50 of {views}; target < {target} s",
+                note=f"p50 of {views}, each after {ARRIVALS} new responses; target < {target} s",
             ),
             Figure(
                 db_name,
@@ -255,12 +292,19 @@ def run(
     details: dict = {"generated": {}}
     have = 0
     for n in sizes:
-        seconds = top_up(app, version_id, org_ids, have, n)
+        seconds = top_up(app, version_id, org_ids, have, n) if n > have else 0.0
         details["generated"][n] = seconds
-        print(f"  [{db_name}] {n:,} responses ({seconds:.1f} s to generate {n - have:,})", flush=True)
+        fold = fold_tallies(app)  # the result-tallies job, once the new responses are in
+        details.setdefault("tallies_fold", {})[n] = fold
+        print(
+            f"  [{db_name}] {n:,} responses ({seconds:.1f} s to generate {n - have:,}, "
+            f"{fold:.1f} s to count them into the result tallies)",
+            flush=True,
+        )
         have = n
         if "results" in sections and n in settings.results_sizes:
-            figures += measure_results(app, db_name, n, settings.results_views)
+            figures += measure_results(app, db_name, n, settings.results_views, version_id, org_ids)
+            have += 3 * settings.results_views * ARRIVALS
         if "exports" in sections and n in settings.export_sizes:
             with app.app_context():
                 from app.extensions import db
