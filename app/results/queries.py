@@ -32,14 +32,21 @@ def data_stamp(survey_id: int) -> tuple[int, int]:
     memo = request.environ.setdefault("wwwelzijn.stamps", {}) if has_request_context() else {}
     if survey_id in memo:
         return memo[survey_id]
-    checksum = func.sum(Response.id % 1_000_000_007)
-    row = db.session.execute(
-        select(func.count(), func.coalesce(checksum, 0))
-        .select_from(Response)
-        .where(Response.survey_id == survey_id)
-    ).one()
+    from app.results.tallies import response_counts  # the same scan also serves the tallies' check
+
+    row = db.session.connection().execute(response_counts(survey_id)).one()
     memo[survey_id] = (int(row[0]), int(row[1]))
+    memo[("tallies", survey_id)] = tuple(int(n) for n in row)
     return memo[survey_id]
+
+
+def remembered_counts(survey_id: int) -> tuple[int, ...] | None:
+    """The `response_counts` row this request's data stamp read, if any."""
+    return (
+        request.environ.get("wwwelzijn.stamps", {}).get(("tallies", survey_id))
+        if has_request_context()
+        else None
+    )
 
 
 def cached(survey_id: int, key: tuple, compute: Callable[[], object], stamp: tuple | None = None):

@@ -51,6 +51,7 @@ from sqlalchemy.orm import aliased
 
 from app.core.database import BUSY_ERRORS, READ_METHODS, immediate_transactions, plain_transactions
 from app.extensions import db
+from app.results import queries
 from app.results.models import ANSWERED, CONTROL_COUNT, CONTROL_SUM, ResultTally
 from app.results.variables import SERVICE_TYPE_VARIABLE, merged_variables, profile_filters
 from app.surveys.models import Answer, Response, Survey
@@ -185,8 +186,20 @@ def plan(survey, variables=None) -> Plan:
     return Plan(survey.id, tuple(group_variables(survey, variables)), multi, rowed)
 
 
-def _check_statement(p: Plan):
-    """(responses, not yet counted, checksum of the counted, then the control rows)."""
+def response_counts(survey_id: int):
+    """(responses, sum of their ids mod CHECKSUM_MOD, not yet counted, id sum of the counted):
+    one scan of the (survey_id, tallied, id) index; the first two are the results' data stamp."""
+    checksum = Response.id % CHECKSUM_MOD
+    return select(
+        func.count(),
+        func.coalesce(func.sum(checksum), 0),
+        func.coalesce(func.sum(case((Response.tallied.is_(None), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((Response.tallied == 0, checksum), else_=0)), 0),
+    ).where(Response.survey_id == survey_id)
+
+
+def _controls(p: Plan):
+    """The control rows: (count, checksum) of all the responses counted, count per breakdown."""
 
     def control(group: str, item: int):
         return (
@@ -202,24 +215,35 @@ def _check_statement(p: Plan):
             .scalar_subquery()
         )
 
-    pending = func.coalesce(func.sum(case((Response.tallied.is_(None), 1), else_=0)), 0)
-    counted_sum = func.coalesce(
-        func.sum(case((Response.tallied == 0, Response.id % CHECKSUM_MOD), else_=0)), 0
-    )
-    controls = [control("", CONTROL_COUNT), control("", CONTROL_SUM)]
-    controls += [control(g, CONTROL_COUNT) for g in p.groups]
-    return select(func.count(), pending, counted_sum, *controls).where(Response.survey_id == p.survey_id)
+    return [control("", CONTROL_COUNT), control("", CONTROL_SUM)] + [
+        control(g, CONTROL_COUNT) for g in p.groups
+    ]
 
 
-def status(conn, p: Plan) -> tuple[int, bool]:
-    """(responses not counted yet, whether the tallies must be rebuilt): one statement."""
-    total, pending, counted_sum, control_count, control_sum, *group_counts = conn.execute(
-        _check_statement(p)
-    ).one()
-    counted = int(total) - int(pending)
-    healthy = int(control_count or 0) == counted and int(control_sum or 0) == int(counted_sum)
-    healthy = healthy and all(int(n or 0) == counted for n in group_counts)
-    return int(pending), not healthy
+def status(conn, p: Plan, counts: tuple[int, ...] | None = None) -> tuple[int, bool]:
+    """(responses not counted yet, whether the tallies must be rebuilt): one statement.
+
+    `counts`: the `response_counts` row read earlier in the same request (with the data stamp),
+    so only the control rows are read. A fold may have committed in between (PostgreSQL reads
+    each statement afresh): a mismatch is checked again in one statement before it counts."""
+    recheck = counts is not None
+    if counts is None:
+        row = conn.execute(
+            select(*response_counts(p.survey_id).selected_columns, *_controls(p)).where(
+                Response.survey_id == p.survey_id
+            )
+        ).one()
+        counts, controls = tuple(int(n) for n in row[:4]), row[4:]
+    else:
+        controls = conn.execute(select(*_controls(p))).one()
+    total, _checksum, pending, counted_sum = counts
+    control_count, control_sum, *group_counts = (int(n or 0) for n in controls)
+    counted = total - pending
+    healthy = control_count == counted and control_sum == counted_sum
+    healthy = healthy and all(n == counted for n in group_counts)
+    if not healthy and recheck:
+        return status(conn, p)
+    return pending, not healthy
 
 
 def _upsert(conn, select_stmt):
@@ -340,7 +364,7 @@ def read(
     the request would not see it), then reads there.
     """
     p = plan(survey, variables)
-    pending, rebuild = status(db.session.connection(), p)
+    pending, rebuild = status(db.session.connection(), p, queries.remembered_counts(p.survey_id))
     if rebuild:
         return None
     threshold = current_app.config.get("RESULT_TALLIES_VIEW_FOLD", 5_000)
