@@ -29,6 +29,7 @@ import logging
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import (
@@ -322,7 +323,9 @@ def _may_write() -> bool:
     return not (has_request_context() and request.method not in READ_METHODS)
 
 
-def _read_statement(p: Plan, wanted, names):
+@lru_cache(maxsize=256)
+def _read_statement(p: Plan, wanted: tuple, names: tuple | None):
+    """The read statement (built once per plan, groups and names; SQLAlchemy caches its SQL)."""
     tally = select(ResultTally.survey_id, *[getattr(ResultTally, c) for c in COLUMNS])
     if names is not None:
         tally = tally.where(ResultTally.variable.in_(["", *names]))
@@ -350,6 +353,10 @@ def _read_statement(p: Plan, wanted, names):
     return select(*columns, func.sum(t.c[len(COLUMNS)])).group_by(*columns)
 
 
+def _frozen(wanted) -> tuple:
+    return tuple((group, tuple(codes) if codes is not None else None) for group, codes in wanted)
+
+
 def read(
     survey, wanted: list[tuple[str, tuple[float, ...] | None]], variables=None, names=None
 ) -> Tally | None:
@@ -375,9 +382,15 @@ def read(
             except BUSY_ERRORS as error:  # the read below still gives the right numbers
                 log.warning("result tallies of survey %s not folded: %s", p.survey_id, type(error).__name__)
             with plain_transactions(), conn.begin():
-                rows = conn.execute(_read_statement(p, wanted, names)).all()
+                rows = conn.execute(
+                    _read_statement(p, _frozen(wanted), tuple(names) if names is not None else None)
+                ).all()
     else:
-        rows = db.session.connection().execute(_read_statement(p, wanted, names)).all()
+        rows = (
+            db.session.connection()
+            .execute(_read_statement(p, _frozen(wanted), tuple(names) if names is not None else None))
+            .all()
+        )
     out: Tally = {}
     for group, code, variable, item, value, n in rows:
         if n:
