@@ -75,15 +75,18 @@ def fold_tallies(app) -> float:
     return time.perf_counter() - started
 
 
-ARRIVALS = 10  # new responses before each first view (not yet counted: the job runs each minute)
+ARRIVALS = 10  # new responses before each first view, since the tallies job last ran
 
 
 def arrive(app, version_id: int, org_ids: list[int], seed: int) -> None:
+    """The job has run (it does every minute), then ARRIVALS responses come in, not counted yet."""
     from app.extensions import db
     from app.results.demo import generate_responses
+    from app.results.tallies import fold_all
     from app.surveys.models import SurveyVersion
 
     with app.app_context():
+        fold_all()
         version = db.session.get(SurveyVersion, version_id)
         generate_responses(version, ARRIVALS, seed=seed, organisation_ids=org_ids)
         db.session.commit()

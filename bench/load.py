@@ -60,13 +60,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--processes", type=int, default=5, help="client processes")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
     parser.add_argument("--kill-every", type=float, default=20, help="seconds between worker kills; 0: none")
-    parser.add_argument("--anonymity", choices=("pseudonymous", "identified", "anonymous"),
-                        default="pseudonymous")
-    parser.add_argument("--invitations", type=int, default=0,
-                        help="invitations per respondent (default: enough for the duration)")
-    parser.add_argument("--busy-timeout-ms", type=int, default=0,
-                        help="SQLite busy timeout of the servers (default: the app's 5000); a tiny one "
-                             "forces 'database is locked' to test the 503 path, which then is no failure")
+    parser.add_argument(
+        "--anonymity", choices=("pseudonymous", "identified", "anonymous"), default="pseudonymous"
+    )
+    parser.add_argument(
+        "--invitations",
+        type=int,
+        default=0,
+        help="invitations per respondent (default: enough for the duration)",
+    )
+    parser.add_argument(
+        "--busy-timeout-ms",
+        type=int,
+        default=0,
+        help="SQLite busy timeout of the servers (default: the app's 5000); a tiny one "
+        "forces 'database is locked' to test the 503 path, which then is no failure",
+    )
     parser.add_argument("--out", default=str(PROJECT_ROOT / "bench-results"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -120,20 +129,27 @@ def log_findings(text: str) -> dict:
 def run_clients(args, port: int, invitations: list[tuple[int, str]], run_id: str):
     """Run the respondents in client processes: (request records, outcomes, stuck threads, exhausted)."""
     per = args.invitations
-    assignments = [invitations[i * per:(i + 1) * per] for i in range(args.clients)]
-    groups = [assignments[p::args.processes] for p in range(args.processes)]
+    assignments = [invitations[i * per : (i + 1) * per] for i in range(args.clients)]
+    groups = [assignments[p :: args.processes] for p in range(args.processes)]
     deadline = time.time() + args.duration
     hard_deadline = deadline + GRACE
     context = multiprocessing.get_context("spawn")
     with context.Pool(args.processes) as pool:
-        jobs = [pool.apply_async(run_client_process, (port, group, run_id, deadline, hard_deadline,
-                                                      args.seed * 100 + p + 1))
-                for p, group in enumerate(groups)]
+        jobs = [
+            pool.apply_async(
+                run_client_process, (port, group, run_id, deadline, hard_deadline, args.seed * 100 + p + 1)
+            )
+            for p, group in enumerate(groups)
+        ]
         results = [job.get(timeout=args.duration + GRACE + 180) for job in jobs]
     records = [r for result in results for r in result["records"]]
     outcomes = [o for result in results for o in result["outcomes"]]
-    return (records, outcomes, sum(result["stuck_threads"] for result in results),
-            sum(result["exhausted"] for result in results))
+    return (
+        records,
+        outcomes,
+        sum(result["stuck_threads"] for result in results),
+        sum(result["exhausted"] for result in results),
+    )
 
 
 def run_one(args, database: str) -> dict:
@@ -142,13 +158,20 @@ def run_one(args, database: str) -> dict:
     folder = Path(tempfile.mkdtemp(prefix="wwwelzijn-load."))
     run_id = secrets.token_hex(4)
     secret_key = secrets.token_urlsafe(48)
-    report: dict = {"database": database, "anonymity": args.anonymity, "clients": args.clients,
-                    "client_processes": args.processes, "workers": args.workers,
-                    "duration_s": args.duration, "kill_every_s": args.kill_every, "run_id": run_id,
-                    "sqlite_busy_timeout_ms": args.busy_timeout_ms or "default",
-                    "started": datetime.now().isoformat(timespec="seconds")}
+    report: dict = {
+        "database": database,
+        "anonymity": args.anonymity,
+        "clients": args.clients,
+        "client_processes": args.processes,
+        "workers": args.workers,
+        "duration_s": args.duration,
+        "kill_every_s": args.kill_every,
+        "run_id": run_id,
+        "sqlite_busy_timeout_ms": args.busy_timeout_ms or "default",
+        "started": datetime.now().isoformat(timespec="seconds"),
+    }
     try:
-        with (postgresql(folder) if database == "postgresql" else sqlite_file(folder)) as (url, db_log):
+        with postgresql(folder) if database == "postgresql" else sqlite_file(folder) as (url, db_log):
             env = server_environment(url, folder, secret_key)
             if args.busy_timeout_ms:
                 env["SQLITE_BUSY_TIMEOUT_MS"] = str(args.busy_timeout_ms)
@@ -232,8 +255,12 @@ def _summarise(report: dict, records: list, outcomes: list, elapsed: float) -> N
     for name in ("lost", "duplicated", "http_500", "database_is_locked"):
         if summary[name] and not (name == "database_is_locked" and forced_busy):
             failures.append(f"{name}: {summary[name]}")
-    for name in ("finished_mismatches", "wrong_response_links", "responses_without_marker",
-                 "responses_with_several_markers"):
+    for name in (
+        "finished_mismatches",
+        "wrong_response_links",
+        "responses_without_marker",
+        "responses_with_several_markers",
+    ):
         if checks[name]:
             failures.append(f"{name}: {checks[name]}")
     if cut.get("unresolved"):
@@ -253,26 +280,40 @@ def _summarise(report: dict, records: list, outcomes: list, elapsed: float) -> N
 
 def print_report(report: dict) -> None:
     s = report["summary"]
-    print(f"\n== {report['database']} ({report['anonymity']}), {report['clients']} respondents in "
-          f"{report['client_processes']} processes, gunicorn -w {report['workers']}, "
-          f"{report['elapsed_s']} s, kill -9 a worker every {report['kill_every_s']:g} s ==")
+    print(
+        f"\n== {report['database']} ({report['anonymity']}), {report['clients']} respondents in "
+        f"{report['client_processes']} processes, gunicorn -w {report['workers']}, "
+        f"{report['elapsed_s']} s, kill -9 a worker every {report['kill_every_s']:g} s =="
+    )
     print(f"{'request':<12}{'count':>8}{'per s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
     for kind in ("start", "start-post", "page", "save", "summary", "submit", "thanks"):
         r = report["requests"].get(kind)
         if r:
-            print(f"{kind:<12}{r['count']:>8}{r['per_s']:>8}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}"
-                  f"  {r['statuses']}")
-    print(f"submissions {s['submissions']}, acknowledged {s['acknowledged']}, stored {s['stored']}, "
-          f"lost {s['lost']}, duplicated {s['duplicated']}")
-    print(f"HTTP 500: {s['http_500']}, 503: {s['http_503']}, connections cut: {s['connections_cut']}, "
-          f"\"database is locked\" lines: {s['database_is_locked']}")
-    print(f"worker kills: {s['worker_kills']} (gunicorn saw {report['server_log']['worker_kills_seen']}); "
-          f"submits cut by a kill: {s['cut_submits'] or 'none'}")
-    print(f"invitations: finished <=> one response with its marker: "
-          f"{report['checks']['finished_mismatches']} mismatches, "
-          f"{report['checks']['wrong_response_links']} wrong response links")
-    print(f"throughput: {s['requests_per_s']} requests/s, {s['acknowledged_per_s']} acknowledged submits/s; "
-          f"load average {report['load_average_before'][0]:.2f} -> {report['load_average_after'][0]:.2f}")
+            print(
+                f"{kind:<12}{r['count']:>8}{r['per_s']:>8}{r['p50_ms']:>9}{r['p95_ms']:>9}{r['p99_ms']:>9}"
+                f"  {r['statuses']}"
+            )
+    print(
+        f"submissions {s['submissions']}, acknowledged {s['acknowledged']}, stored {s['stored']}, "
+        f"lost {s['lost']}, duplicated {s['duplicated']}"
+    )
+    print(
+        f"HTTP 500: {s['http_500']}, 503: {s['http_503']}, connections cut: {s['connections_cut']}, "
+        f'"database is locked" lines: {s["database_is_locked"]}'
+    )
+    print(
+        f"worker kills: {s['worker_kills']} (gunicorn saw {report['server_log']['worker_kills_seen']}); "
+        f"submits cut by a kill: {s['cut_submits'] or 'none'}"
+    )
+    print(
+        f"invitations: finished <=> one response with its marker: "
+        f"{report['checks']['finished_mismatches']} mismatches, "
+        f"{report['checks']['wrong_response_links']} wrong response links"
+    )
+    print(
+        f"throughput: {s['requests_per_s']} requests/s, {s['acknowledged_per_s']} acknowledged submits/s; "
+        f"load average {report['load_average_before'][0]:.2f} -> {report['load_average_after'][0]:.2f}"
+    )
     print("RESULT:", "ok" if not report["failures"] else "FAILED: " + "; ".join(report["failures"]))
 
 

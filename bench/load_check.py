@@ -19,12 +19,19 @@ def _app(database_url: str, secret_key: str):
     from app import create_app
     from config import database_url as normalise
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": normalise(database_url), "SECRET_KEY": secret_key,
-                       "ENV_NAME": "development", "LOG_LEVEL": "WARNING"})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": normalise(database_url),
+            "SECRET_KEY": secret_key,
+            "ENV_NAME": "development",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
 
 
-def seed(database_url: str, secret_key: str, anonymity: str, count: int,
-         run_id: str) -> tuple[int, list[tuple[int, str]]]:
+def seed(
+    database_url: str, secret_key: str, anonymity: str, count: int, run_id: str
+) -> tuple[int, list[tuple[int, str]]]:
     """Store and open the load survey, `count` organisations each with an invitation.
 
     Returns (survey id, [(invitation id, link token)]).
@@ -46,10 +53,13 @@ def seed(database_url: str, secret_key: str, anonymity: str, count: int,
         survey.open()
         db.session.commit()
         names = [f"Loadtest {run_id} organisatie {i}" for i in range(count)]
-        db.session.execute(insert(Organisation), [
-            {"name": name, "name_key": name.lower(), "service_type": "caw", "region": "antwerpen"}
-            for name in names
-        ])
+        db.session.execute(
+            insert(Organisation),
+            [
+                {"name": name, "name_key": name.lower(), "service_type": "caw", "region": "antwerpen"}
+                for name in names
+            ],
+        )
         org_ids = db.session.scalars(
             select(Organisation.id)
             .where(Organisation.name.like(f"Loadtest {run_id} %"))
@@ -57,8 +67,10 @@ def seed(database_url: str, secret_key: str, anonymity: str, count: int,
         ).all()
         invitations = []
         for start in range(0, len(org_ids), 500):
-            batch = [Invitation(survey_id=survey.id, organisation_id=org_id)
-                     for org_id in org_ids[start:start + 500]]
+            batch = [
+                Invitation(survey_id=survey.id, organisation_id=org_id)
+                for org_id in org_ids[start : start + 500]
+            ]
             db.session.add_all(batch)
             db.session.flush()
             invitations.extend((invitation.id, invitation.issue_token()) for invitation in batch)
@@ -69,8 +81,9 @@ def seed(database_url: str, secret_key: str, anonymity: str, count: int,
     return survey_id, invitations
 
 
-def verify(database_url: str, secret_key: str, survey_id: int, run_id: str, anonymity: str,
-           outcomes: list[dict]) -> dict:
+def verify(
+    database_url: str, secret_key: str, survey_id: int, run_id: str, anonymity: str, outcomes: list[dict]
+) -> dict:
     """Every invariant of the run, per invitation, from the database and what the clients saw.
 
     - every acknowledged submit has exactly one stored response (found by its marker);
@@ -87,13 +100,15 @@ def verify(database_url: str, secret_key: str, survey_id: int, run_id: str, anon
     app = _app(database_url, secret_key)
     with app.app_context():
         invitations = db.session.execute(
-            select(Invitation.id, Invitation.finished_on, Invitation.response_id)
-            .where(Invitation.survey_id == survey_id)
+            select(Invitation.id, Invitation.finished_on, Invitation.response_id).where(
+                Invitation.survey_id == survey_id
+            )
         ).all()
         response_ids = set(db.session.scalars(select(Response.id).where(Response.survey_id == survey_id)))
         texts = db.session.execute(
-            select(Answer.response_id, Answer.text)
-            .where(Answer.survey_id == survey_id, Answer.variable == MARKER_QUESTION)
+            select(Answer.response_id, Answer.text).where(
+                Answer.survey_id == survey_id, Answer.variable == MARKER_QUESTION
+            )
         ).all()
         drafts = db.session.scalar(
             select(db.func.count()).select_from(Draft).where(Draft.survey_id == survey_id)

@@ -96,17 +96,25 @@ def location_path(headers) -> str:
 def page_answers(page: str, marker: str, rng: random.Random) -> dict:
     """Valid answers for each page of bench/load-survey.yaml; the marker goes in the long text."""
     if page == "dienst":
-        return {"q-soort": str(rng.randint(1, 3)), "q-medewerkers": str(rng.randint(1, 400)),
-                "q-kanalen": rng.sample(["1", "2", "3"], rng.randint(0, 3))}
+        return {
+            "q-soort": str(rng.randint(1, 3)),
+            "q-medewerkers": str(rng.randint(1, 400)),
+            "q-kanalen": rng.sample(["1", "2", "3"], rng.randint(0, 3)),
+        }
     if page == "ervaring":
         story = LOREM * rng.randint(3, 8)
         cut = rng.randint(0, len(story))
-        return {"q-tevreden": str(rng.randint(1, 5)), "q-stellingen_tijd": str(rng.randint(1, 5)),
-                "q-stellingen_bereik": str(rng.randint(1, 5)),
-                "q-verhaal": f"{story[:cut]} {marker} {story[cut:]}"}
+        return {
+            "q-tevreden": str(rng.randint(1, 5)),
+            "q-stellingen_tijd": str(rng.randint(1, 5)),
+            "q-stellingen_bereik": str(rng.randint(1, 5)),
+            "q-verhaal": f"{story[:cut]} {marker} {story[cut:]}",
+        }
     if page == "slot":
-        return {"q-functie": rng.choice(["Coördinator", "Hulpverlener", "Directie"]),
-                "q-opmerking": rng.choice(["", "Veel succes!", "Geen opmerkingen."])}
+        return {
+            "q-functie": rng.choice(["Coördinator", "Hulpverlener", "Directie"]),
+            "q-opmerking": rng.choice(["", "Veel succes!", "Geen opmerkingen."]),
+        }
     raise Unexpected(f"unknown page {page}")
 
 
@@ -176,8 +184,14 @@ class Respondent:
 
     def answer(self, invitation_id: int, token: str, marker: str) -> dict:
         """Answer through one invitation until acknowledged (bounded); what happened, for the report."""
-        outcome = {"invitation": invitation_id, "marker": marker, "acknowledged": False,
-                   "attempts": 0, "cut_submits": [], "problems": []}
+        outcome = {
+            "invitation": invitation_id,
+            "marker": marker,
+            "acknowledged": False,
+            "attempts": 0,
+            "cut_submits": [],
+            "problems": [],
+        }
         state = {"submitting": False, "sent": False}
         cut_submit_pending = False
         while outcome["attempts"] < MAX_ATTEMPTS:
@@ -208,8 +222,14 @@ class Respondent:
         return outcome
 
 
-def run_client_process(port: int, assignments: list[list[tuple[int, str]]], run_id: str,
-                       deadline: float, hard_deadline: float, seed: int) -> dict:
+def run_client_process(
+    port: int,
+    assignments: list[list[tuple[int, str]]],
+    run_id: str,
+    deadline: float,
+    hard_deadline: float,
+    seed: int,
+) -> dict:
     """Run one thread per respondent (each with its own invitations); returns what they saw."""
     lock = threading.Lock()
     records: list[tuple[str, int, float, float]] = []
@@ -246,6 +266,9 @@ def run_client_process(port: int, assignments: list[list[tuple[int, str]]], run_
     for thread in threads:
         thread.join(timeout=max(1.0, hard_deadline - time.time() + REQUEST_TIMEOUT))
     with lock:
-        return {"records": list(records), "outcomes": list(outcomes),
-                "stuck_threads": sum(thread.is_alive() for thread in threads),
-                "exhausted": len(exhausted)}
+        return {
+            "records": list(records),
+            "outcomes": list(outcomes),
+            "stuck_threads": sum(thread.is_alive() for thread in threads),
+            "exhausted": len(exhausted),
+        }

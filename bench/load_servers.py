@@ -57,10 +57,26 @@ def postgresql(folder: Path):
         shutil.chown(pgdir, "postgres")
     data = pgdir / "data"
     options = f"-c listen_addresses='' -k {pgdir} -c max_connections=100"
-    _run(_as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres",
-                       "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"]))
-    _run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(pgdir / "log"), "-w",
-                       "-o", options, "start"]))
+    _run(
+        _as_postgres(
+            [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+    )
+    _run(
+        _as_postgres(
+            [str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(pgdir / "log"), "-w", "-o", options, "start"]
+        )
+    )
     try:
         _run([str(PG_BIN / "createdb"), "-h", str(pgdir), "-U", "postgres", "load"])
         yield f"postgresql://postgres@/load?host={pgdir}", pgdir / "log"
@@ -99,7 +115,11 @@ class Gunicorn:
         self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(  # noqa: S603 - our own fixed command
             [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "wsgi:app"],
-            cwd=PROJECT_ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
         )
         self.workers = workers
 
@@ -172,8 +192,9 @@ class WorkerKiller(threading.Thread):
             pid = self.rng.choice(workers)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-                self.kills.append({"pid": pid, "at_s": round(time.monotonic() - started, 1),
-                                   "workers_before": len(workers)})
+                self.kills.append(
+                    {"pid": pid, "at_s": round(time.monotonic() - started, 1), "workers_before": len(workers)}
+                )
 
     def stop(self) -> None:
         self._done.set()

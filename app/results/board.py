@@ -233,7 +233,7 @@ def findings_board(user, slug: str | None, locale: str | None) -> dict:
         "surveys": surveys,
         "selected": slug or "",
         "staff": staff,
-        "verdicts": VERDICTS,
+        "verdicts": {key: str(text) for key, text in VERDICTS.items()},  # translated once
         "minimum": minimum,
         "min_n": MIN_N,
     }

@@ -187,6 +187,7 @@ def plan(survey, variables=None) -> Plan:
     return Plan(survey.id, tuple(group_variables(survey, variables)), multi, rowed)
 
 
+@lru_cache(maxsize=256)
 def response_counts(survey_id: int):
     """(responses, sum of their ids mod CHECKSUM_MOD, not yet counted, id sum of the counted):
     one scan of the (survey_id, tallied, id) index; the first two are the results' data stamp."""
@@ -197,6 +198,11 @@ def response_counts(survey_id: int):
         func.coalesce(func.sum(case((Response.tallied.is_(None), 1), else_=0)), 0),
         func.coalesce(func.sum(case((Response.tallied == 0, checksum), else_=0)), 0),
     ).where(Response.survey_id == survey_id)
+
+
+@lru_cache(maxsize=256)
+def _controls_statement(p: Plan):
+    return select(*_controls(p))
 
 
 def _controls(p: Plan):
@@ -236,7 +242,7 @@ def status(conn, p: Plan, counts: tuple[int, ...] | None = None) -> tuple[int, b
         ).one()
         counts, controls = tuple(int(n) for n in row[:4]), row[4:]
     else:
-        controls = conn.execute(select(*_controls(p))).one()
+        controls = conn.execute(_controls_statement(p)).one()
     total, _checksum, pending, counted_sum = counts
     control_count, control_sum, *group_counts = (int(n or 0) for n in controls)
     counted = total - pending
