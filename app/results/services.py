@@ -99,14 +99,15 @@ def _kind(var: MergedVariable) -> str:
 
 def _aggregates(survey: Survey, variables: list[MergedVariable], filters) -> dict:
     """The raw numbers of the results page (cached per data stamp): from the result tallies (two
-    statements, app.results.tallies) when they cover the filters, else counted on demand."""
+    statements, app.results.tallies) when they cover the filters, else counted on demand in one
+    pass over the matching responses' answers."""
     by_kind = kinds(variables)
 
     def compute():
         groups = _tally_groups(survey, variables, filters)
         counts = tallies.read(survey, groups, variables) if groups is not None else None
-        if counts is None:
-            return counted_on_demand(survey.id, by_kind, filters)
+        if counts is None:  # filters the tallies don't cover, or tallies awaiting a rebuild
+            return _from_counts(tallies.count_matching(survey, filters, variables), by_kind)
         keys = [(g, float(c)) for g, codes in groups for c in codes or (0,)]
         return _from_counts(tallies.combine(counts, keys), by_kind)
 
@@ -114,8 +115,8 @@ def _aggregates(survey: Survey, variables: list[MergedVariable], filters) -> dic
 
 
 def counted_on_demand(survey_id: int, by_kind: dict[str, list[str]], filters) -> dict:
-    """The numbers of the results page by GROUP BYs over the answers (seven statements): for
-    filters the tallies do not cover, and while they await a rebuild."""
+    """The numbers of the results page by separate GROUP BYs over the answers (seven statements):
+    how they were counted before the tallies; the tests compare the tallies with it."""
     sid, f = survey_id, filters
     return {
         "total": queries.respondent_total(sid, f),
@@ -300,7 +301,10 @@ def crosstab(survey: Survey, row_name: str, col_name: str, filters, locale) -> d
     counts = queries.cached(
         survey.id,
         ("crosstab", row_name, col_name, queries.filter_key(filters)),
-        lambda: queries.crosstab_counts(survey.id, row_name, col_name, filters),
+        lambda: (
+            _crosstab_from_tallies(survey, row_name, col_name, filters)
+            or queries.crosstab_counts(survey.id, row_name, col_name, filters)
+        ),
     )
     row_codes = [o.code for o in row_var.options]
     col_codes = [o.code for o in col_var.options]
@@ -316,6 +320,25 @@ def crosstab(survey: Survey, row_name: str, col_name: str, filters, locale) -> d
         "table": table,
         "multi": "multiple_choice" in (row_var.type, col_var.type),
     }
+
+
+def _crosstab_from_tallies(survey: Survey, row_name: str, col_name: str, filters) -> dict | None:
+    """Without filters, a cross-tab with a profile variable on one side is that variable's
+    breakdown of the other (the same pairs of answer rows); None when the tallies can't say."""
+    groups = tallies.group_variables(survey)
+    if filters or not ({row_name, col_name} & set(groups)):
+        return None
+    group, other = (row_name, col_name) if row_name in groups else (col_name, row_name)
+    counts = tallies.read(survey, [(group, None)], names=[other])
+    if counts is None:
+        return None
+    out = {}
+    for (_group, code), rows in counts.items():
+        for (variable, item, value), n in rows.items():
+            if variable == other and item != ANSWERED:
+                key = (int(code), int(value)) if group == row_name else (int(value), int(code))
+                out[key] = out.get(key, 0) + n
+    return out
 
 
 def text_answers(survey: Survey, name: str, filters, page: int, per_page: int = 50):

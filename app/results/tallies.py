@@ -44,6 +44,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -401,6 +402,23 @@ def read(
     for group, code, variable, item, value, n in rows:
         if n:
             out.setdefault((group, float(code)), {})[(variable, int(item), float(value))] = int(n)
+    return out
+
+
+def count_matching(survey, filters, variables=None) -> dict[tuple[str, int, float], int]:
+    """Counts like `read` gives for one group, of the responses matching `filters` (any mix of
+    profile filters), computed on demand: one statement, one pass over their answers through the
+    primary key. For the filters the tallies do not break down by, and while they are rebuilt."""
+    p = plan(survey, variables)
+    matching = queries.filter_set(p.survey_id, filters)
+    condition = (
+        (lambda r: true()) if matching is None else (lambda r: r.id.in_(select(matching.c.response_id)))
+    )
+    parts = _parts(p.survey_id, condition, [("", None)], list(p.multi), list(p.rowed), controls=False)
+    out: dict[tuple[str, int, float], int] = {}
+    for _group, _code, variable, item, value, n in db.session.connection().execute(select(_union(parts))):
+        if n:
+            out[(variable, int(item), float(value))] = int(n)
     return out
 
 

@@ -48,6 +48,13 @@ def assert_same_as_from_scratch(survey):
     for filters in FILTERS:
         assert page_numbers(survey, filters) == on_demand(survey, filters), filters
     assert board._survey_numbers(survey, board._links(survey)) == board_on_demand(survey)
+    for row, col in [("soort_dienst", "regio"), ("kanalen", "soort_dienst"), ("tevreden", "kanalen")]:
+        tallied = services._crosstab_from_tallies(survey, row, col, {})
+        if tallied is None:  # only while the tallies await a rebuild
+            with db.engine.connect() as conn:
+                assert tallies.status(conn, tallies.plan(survey))[1]
+        else:
+            assert tallied == queries.crosstab_counts(survey.id, row, col, {}), (row, col)
 
 
 def tally_rows(survey_id):
