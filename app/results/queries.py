@@ -76,8 +76,8 @@ def filter_key(filters: Filters) -> tuple:
     return tuple(sorted((k, tuple(sorted(v))) for k, v in filters.items() if v))
 
 
-def filter_set(survey_id: int, filters: Filters):
-    """Subquery of the ids of responses matching every filter (any of its codes), or None."""
+def filter_set(survey_id: int, filters: Filters, cte: bool = False):
+    """Subquery (or CTE) of the ids of responses matching every filter (any of its codes), or None."""
     sets = []
     for name, codes in filters.items():
         if codes:
@@ -93,7 +93,7 @@ def filter_set(survey_id: int, filters: Filters):
     stmt = sets[0].distinct()
     for other in sets[1:]:
         stmt = stmt.where(Answer.response_id.in_(other))
-    return stmt.subquery("matching")
+    return stmt.cte("matching") if cte else stmt.subquery("matching")
 
 
 def _variable_in(column, names):

@@ -410,7 +410,7 @@ def count_matching(survey, filters, variables=None) -> dict[tuple[str, int, floa
     profile filters), computed on demand: one statement, one pass over their answers through the
     primary key. For the filters the tallies do not break down by, and while they are rebuilt."""
     p = plan(survey, variables)
-    matching = queries.filter_set(p.survey_id, filters)
+    matching = queries.filter_set(p.survey_id, filters, cte=True)  # found once for all the parts
     condition = (
         (lambda r: true()) if matching is None else (lambda r: r.id.in_(select(matching.c.response_id)))
     )
