@@ -2,7 +2,8 @@
 
 A *test* is one variable (or one multiple-choice option) that names a finding (docs/survey-format.md,
 "Testing findings"): it yields k supporting answers out of n. Statements per survey are fixed
-(four grouped queries, cached per data stamp), whatever the number of responses.
+(the result tallies' check and one read, app.results.tallies; cached per data stamp), whatever
+the number of responses.
 """
 
 from __future__ import annotations

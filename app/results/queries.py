@@ -1,4 +1,7 @@
-"""The SQL of results: every aggregate is one GROUP BY over `answers`, filters are semi-joins.
+"""The SQL of results on demand: GROUP BYs over `answers`, filters as semi-joins; the data stamp.
+
+The results page and the board read the result tallies instead (app.results.tallies); these
+serve the text answers, cross-tabs the tallies can't give, own benchmarks, and the tests.
 
 Each function runs a fixed number of statements whatever the number of responses, and returns
 plain, unsuppressed numbers (suppression is `app.results.suppression`'s job). Results are cached
