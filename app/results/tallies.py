@@ -301,28 +301,38 @@ def fold_once(conn, p: Plan, rebuild: bool, chunk: int | None = None) -> None:
         )
 
 
-def fold(conn, p: Plan, *, until_done: bool = True) -> None:
-    """Check the tallies and fold uncounted responses into them, one chunk or all (a commit each)."""
+def fold(conn, p: Plan, *, until_done: bool = True) -> int:
+    """Check the tallies and fold uncounted responses into them, one chunk or all (a commit each).
+    Returns about how many responses it counted."""
+    counted = 0
     while True:
         with plain_transactions(), conn.begin():
             pending, rebuild = status(conn, p)
         if rebuild:
             log.info("result tallies of survey %s rebuilt (a counted response was deleted)", p.survey_id)
         elif not pending:
-            return
+            return counted
         fold_once(conn, p, rebuild)
+        counted += min(pending, CHUNK) if not rebuild else CHUNK
         if not until_done or (not rebuild and pending <= CHUNK):
-            return
+            return counted
 
 
 def fold_all() -> dict[str, int]:
     """The job: fold every survey's uncounted responses (chunk by chunk, a commit each)."""
     plans = [plan(s) for s in db.session.scalars(select(Survey).order_by(Survey.id)) if s.versions]
     db.session.commit()  # ends the session's transaction: in jobs, on SQLite, it holds the write lock
+    counted = 0
     with db.engine.connect() as conn:
         for p in plans:
-            fold(conn, p)
-    return {"surveys": len(plans)}
+            counted += fold(conn, p)
+        if counted >= CHUNK and conn.dialect.name == "postgresql":
+            # Statistics from before a big fold say most responses are uncounted: the planner
+            # then scans all answers for the (empty) delta of every view until autovacuum runs.
+            with conn.begin():
+                conn.exec_driver_sql("ANALYZE responses")
+                conn.exec_driver_sql("ANALYZE result_tallies")
+    return {"surveys": len(plans), "counted": counted}
 
 
 def _may_write() -> bool:
