@@ -12,7 +12,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
-from app.results import queries
+from app.results import queries, tallies
+from app.results.models import ANSWERED
 from app.results.services import suppression_min
 from app.results.suppression import Cell, suppress_line
 from app.results.variables import merged_variables
@@ -37,11 +38,34 @@ def own_response(survey: Survey, response_ids, user=None) -> Response | None:
     return None
 
 
+def sector_counts(survey, names: list[str], multi: list[str]) -> dict:
+    """{"codes": {variable: {code: n}}, "answered": {variable: n}} of all responses: from the
+    result tallies (app.results.tallies), or counted on demand while they await a rebuild."""
+    counts = tallies.read(survey, [("", None)], names=names)
+    if counts is None:
+        return {
+            "codes": queries.code_counts(survey.id, names, {}),
+            "answered": queries.answered_counts(survey.id, multi, {}),
+        }
+    wanted, multiple = set(names), set(multi)
+    out: dict = {"codes": {}, "answered": {}}
+    for (variable, item, value), n in counts.get(("", 0.0), {}).items():
+        if variable not in wanted:
+            continue
+        if item == ANSWERED:
+            if variable in multiple:
+                out["answered"][variable] = n
+        else:
+            by_code = out["codes"].setdefault(variable, {})
+            by_code[int(value)] = by_code.get(int(value), 0) + n
+    return out
+
+
 def own_benchmark(slug: str, response_ids, locale: str | None) -> dict | None:
     """Own answers and the (suppressed) distribution for every closed question; None if no response.
 
-    Uses one statement for the response, one for its answers and three (cached per data stamp)
-    for the sector, however many responses there are.
+    Uses one statement for the response, one for its answers and, for the sector, the data stamp
+    and the result tallies' check and read (cached per data stamp), however many responses.
     """
     survey = db.session.scalar(select(Survey).where(Survey.slug == slug))
     if survey is None or not survey.versions:
@@ -57,12 +81,7 @@ def own_benchmark(slug: str, response_ids, locale: str | None) -> dict | None:
     names = [v.name for v in variables]
     multi = [v.name for v in variables if v.type == "multiple_choice"]
     sector = queries.cached(
-        survey.id,
-        ("benchmark", tuple(names)),
-        lambda: {
-            "codes": queries.code_counts(survey.id, names, {}),
-            "answered": queries.answered_counts(survey.id, multi, {}),
-        },
+        survey.id, ("benchmark", tuple(names)), lambda: sector_counts(survey, names, multi)
     )
     minimum = suppression_min()
     items = []

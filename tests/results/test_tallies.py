@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
-from app.results import board, queries, services, tallies
+from app.results import benchmark, board, queries, services, tallies
 from app.results.models import ResultTally
 from app.results.variables import merged_variables
 from app.surveys.models import Response
@@ -48,6 +48,12 @@ def assert_same_as_from_scratch(survey):
     for filters in FILTERS:
         assert page_numbers(survey, filters) == on_demand(survey, filters), filters
     assert board._survey_numbers(survey, board._links(survey)) == board_on_demand(survey)
+    names = [v.name for v in merged_variables(survey) if v.is_closed]
+    multi = [v.name for v in merged_variables(survey) if v.type == "multiple_choice"]
+    assert benchmark.sector_counts(survey, names, multi) == {
+        "codes": queries.code_counts(survey.id, names, {}),
+        "answered": queries.answered_counts(survey.id, multi, {}),
+    }
     for row, col in [("soort_dienst", "regio"), ("kanalen", "soort_dienst"), ("tevreden", "kanalen")]:
         tallied = services._crosstab_from_tallies(survey, row, col, {})
         if tallied is None:  # only while the tallies await a rebuild
