@@ -62,7 +62,8 @@ log = logging.getLogger(__name__)
 
 CHECKSUM_MOD = 1_000_000_007
 ROWED_TYPES = frozenset({"short_text", "long_text", "date"})
-CHUNK = 2_000  # responses per fold: ~0.5 s of write lock on SQLite
+CHUNK = 500  # responses per fold: about a second of SQLite write lock (submits wait up to 5 s)
+ANALYZE_FROM = 500  # responses counted in one job run after which PostgreSQL's statistics are refreshed
 COLUMNS = ("group_variable", "group_code", "variable", "item", "value", "n")
 # {(group variable, group code): {(variable, item, value): n}}
 Tally = dict[tuple[str, float], dict[tuple[str, int, float], int]]
@@ -326,7 +327,7 @@ def fold_all() -> dict[str, int]:
     with db.engine.connect() as conn:
         for p in plans:
             counted += fold(conn, p)
-        if counted >= CHUNK and conn.dialect.name == "postgresql":
+        if counted >= ANALYZE_FROM and conn.dialect.name == "postgresql":
             # Statistics from before a big fold say most responses are uncounted: the planner
             # then scans all answers for the (empty) delta of every view until autovacuum runs.
             with conn.begin():
