@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app, session, url_for
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import ratelimit
 from app.core.models import today, utcnow
@@ -23,7 +24,7 @@ from app.core.ratelimit import client_address, limit
 from app.extensions import db
 from app.invitations.models import Invitation, token_hash
 from app.surveys.definitions import SurveyDefinition
-from app.surveys.models import Draft, Survey, SurveyVersion
+from app.surveys.models import Draft, Survey, SurveyVersion, VersionSnapshot, snapshot_of, version_snapshot
 from app.surveys.responses import draft_key_hash, submit
 
 log = logging.getLogger(__name__)
@@ -49,25 +50,74 @@ def refuse_link_guessing() -> None:
         raise ratelimit.too_many(window)
 
 
+def link_failures_column():
+    """The address's count of links that did not work, as a column for the way-in statement."""
+    window = current_app.config["SURVEY_LINK_WINDOW_SECONDS"]
+    return ratelimit.current_column(LINK_FAILURES, client_address(), window).label("link_failures")
+
+
+def refuse_counted_guessing(failures: int | None) -> None:
+    """`refuse_link_guessing` for a count already read (`link_failures_column`)."""
+    cfg = current_app.config
+    if (failures or 0) >= cfg["SURVEY_LINK_MAX_FAILURES"]:
+        raise ratelimit.too_many(cfg["SURVEY_LINK_WINDOW_SECONDS"])
+
+
 def count_failed_link() -> None:
     """Count one link that did not work towards `refuse_link_guessing` (flushes)."""
     ratelimit.hit(LINK_FAILURES, client_address(), current_app.config["SURVEY_LINK_WINDOW_SECONDS"])
 
 
+_UNLOADED = object()
+
+
 class Respondent:
-    """Someone answering one survey; subclasses say where answers live and how they are submitted."""
+    """Someone answering one survey; subclasses say where answers live and how they are submitted.
+
+    `current` is the survey's current version when the way in read it already (else it is loaded
+    from the survey); `load_draft` loads the draft on first use (a finished respondent's
+    thank-you page never reads it).
+    """
 
     kind = ""
     endpoint = ""
 
-    def __init__(self, survey: Survey, draft: Draft | None = None):
+    def __init__(
+        self,
+        survey: Survey,
+        draft: Draft | None = None,
+        *,
+        current: VersionSnapshot | None = None,
+        load_draft: Callable[[], Draft | None] | None = None,
+    ):
         self.survey = survey
-        self.draft = draft
+        self._current = current
+        self._draft = _UNLOADED if load_draft is not None else draft
+        self._load_draft = load_draft
 
     @property
-    def version(self) -> SurveyVersion:
+    def draft(self) -> Draft | None:
+        if self._draft is _UNLOADED:
+            self._draft = self._load_draft()
+        return self._draft
+
+    @draft.setter
+    def draft(self, draft: Draft | None) -> None:
+        self._draft = draft
+
+    @property
+    def current_version(self) -> VersionSnapshot:
+        if self._current is None:
+            self._current = snapshot_of(self.survey.current_version)
+        return self._current
+
+    @property
+    def version(self) -> VersionSnapshot | SurveyVersion:
         """The draft keeps the version it was started on; new respondents get the current one."""
-        return self.draft.version if self.draft is not None else self.survey.current_version
+        current, draft = self.current_version, self.draft
+        if draft is not None and draft.version_id != current.id:
+            return draft.version  # started on an older version (rare): its row
+        return current
 
     @property
     def definition(self) -> SurveyDefinition:
@@ -131,7 +181,7 @@ class Respondent:
         db.session.flush()
 
 
-def ensure_draft(survey: Survey, version: SurveyVersion, key_hash: str) -> Draft:
+def ensure_draft(survey: Survey, version: VersionSnapshot | SurveyVersion, key_hash: str) -> Draft:
     """The draft under `key_hash`, created when missing (safe when two requests race)."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     db.session.execute(
@@ -155,11 +205,22 @@ class InvitationRespondent(Respondent):
     kind = "invitation"
     endpoint = "surveys.respond_invitation"
 
-    def __init__(self, invitation: Invitation, token: str, *, for_update: bool = False):
+    def __init__(
+        self,
+        invitation: Invitation,
+        token: str,
+        *,
+        for_update: bool = False,
+        current: VersionSnapshot | None = None,
+    ):
         self.invitation = invitation
         self.token = token
         self.key_hash = draft_key_hash("invitation", invitation.draft_key)
-        super().__init__(invitation.survey, load_draft(self.key_hash, for_update=for_update))
+        super().__init__(invitation.survey, current=current, load_draft=lambda: self._find_draft(for_update))
+
+    def _find_draft(self, for_update: bool) -> Draft | None:
+        # Submitting deletes the draft in the same transaction: a finished invitation has none.
+        return None if self.is_finished else load_draft(self.key_hash, for_update=for_update)
 
     @property
     def is_finished(self) -> bool:
@@ -209,23 +270,34 @@ class InvitationRespondent(Respondent):
         return True
 
 
-def find_invitation(token: str) -> Invitation | None:
-    """The invitation whose link carries `token`; None for forged, purged or opted-out links."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    # The survey and its versions come along in the same statement: every page needs them.
-    invitation = (
-        db.session.scalars(
-            select(Invitation)
+def open_invitation(token: str) -> tuple[Invitation, VersionSnapshot] | None:
+    """The invitation whose link carries `token` and its survey's current version; None for
+    forged, purged or opted-out links. 429 for an address that guessed too many links.
+
+    One statement reads the invitation, its survey, the id and fingerprint of the current version
+    (whose parsed definition is kept per process) and the address's count of links that did not
+    work: a working link is refused past the limit too, so guessing cannot tell links apart.
+    Only when no invitation matches is the count read on its own.
+    """
+    row = None
+    if token and len(token) <= MAX_TOKEN_LENGTH:
+        row = db.session.execute(
+            select(Invitation, Survey, SurveyVersion.id, SurveyVersion.fingerprint, link_failures_column())
+            .join(Survey, Survey.id == Invitation.survey_id)
+            .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
             .where(Invitation.token_hash == token_hash(token))
-            .options(joinedload(Invitation.survey).joinedload(Survey.versions))
-        )
-        .unique()
-        .first()
-    )
-    if invitation is None or invitation.token_salt is None or invitation.opted_out_at is not None:
+            .order_by(SurveyVersion.number.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        refuse_link_guessing()
         return None
-    return invitation
+    invitation, survey, version_id, fingerprint, failures = row
+    set_committed_value(invitation, "survey", survey)  # loaded together: no lazy load
+    refuse_counted_guessing(failures)
+    if invitation.token_salt is None or invitation.opted_out_at is not None:
+        return None
+    return invitation, version_snapshot(version_id, survey.id, fingerprint)
 
 
 class PublicRespondent(Respondent):
@@ -255,16 +327,21 @@ class PublicRespondent(Respondent):
     def resume_url(self) -> str | None:
         if self.draft is None or not self.resume:
             return None
-        return url_for("surveys.resume_public", public_token=self.survey.public_token,
-                       resume=self.resume, _external=True)
+        return url_for(
+            "surveys.resume_public", public_token=self.survey.public_token, resume=self.resume, _external=True
+        )
 
     def url(self, **params) -> str:
         return url_for(self.endpoint, public_token=self.survey.public_token, **params)
 
     def save(self, answers, page_key, name):
         if self.draft is None:
-            limit("survey-draft", f"{self.survey.id}:{client_address()}",
-                  current_app.config["SURVEY_PUBLIC_DRAFTS_PER_HOUR"], 3600)
+            limit(
+                "survey-draft",
+                f"{self.survey.id}:{client_address()}",
+                current_app.config["SURVEY_PUBLIC_DRAFTS_PER_HOUR"],
+                3600,
+            )
             self.resume = secrets.token_urlsafe(18)
             resume = dict(session.get(SESSION_RESUME, {}))
             resume[str(self.survey.id)] = self.resume
@@ -274,8 +351,12 @@ class PublicRespondent(Respondent):
     def submit(self, answers, user_id):
         if self.draft is None:
             return False
-        limit("survey-submit", f"{self.survey.id}:{client_address()}",
-              current_app.config["SURVEY_PUBLIC_SUBMITS_PER_HOUR"], 3600)
+        limit(
+            "survey-submit",
+            f"{self.survey.id}:{client_address()}",
+            current_app.config["SURVEY_PUBLIC_SUBMITS_PER_HOUR"],
+            3600,
+        )
         # The guard: deleting the draft succeeds once; a double submit finds nothing to delete.
         result = db.session.execute(delete(Draft).where(Draft.id == self.draft.id))
         if result.rowcount == 0:
