@@ -59,11 +59,10 @@ def current(scope: str, identifier: str, window: int) -> int:
     return db.session.scalar(select(RateCounter.count).where(RateCounter.key == key)) or 0
 
 
-def current_column(scope: str, identifier: str, window: int):
-    """The count in the current window as a scalar subquery (NULL for none yet): a column that
-    another statement can carry, so checking a limit costs no statement of its own."""
-    key, _ = _key(scope, identifier, window)
-    return select(RateCounter.count).where(RateCounter.key == key).scalar_subquery()
+def counter_key(scope: str, identifier: str, window: int) -> str:
+    """The stored key of the current window's counter, for a statement that reads it along with
+    other things (checking a limit without a statement of its own)."""
+    return _key(scope, identifier, window)[0]
 
 
 def reset(scope: str, identifier: str, window: int) -> None:

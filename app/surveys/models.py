@@ -242,4 +242,9 @@ class Draft(db.Model):
 
     @answers.setter
     def answers(self, value: dict) -> None:
-        self.answers_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        self.answers_json = dump_answers(value)
+
+
+def dump_answers(answers: dict) -> str:
+    """A draft's answers as stored."""
+    return json.dumps(answers, ensure_ascii=False, sort_keys=True)
