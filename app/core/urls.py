@@ -28,3 +28,27 @@ def current_path() -> str:
 
     query = request.query_string.decode("utf-8", "replace")
     return request.path + ("?" + query if query else "")
+
+
+_FIXED_URLS: dict[tuple[str, str | None, str], str] = {}
+
+
+def cached_url_for(endpoint: str, **values) -> str:
+    """`url_for` (templates use it): the site's fixed links (an endpoint without arguments, a static
+    file) are built once per script root and kept; every other link is built as usual.
+
+    Only inside a request, where such a link is a path (outside one it is a full URL).
+    """
+    from flask import has_request_context, request, url_for
+
+    filename = values.get("filename") if endpoint == "static" and values.keys() == {"filename"} else None
+    if (values and filename is None) or not has_request_context():
+        return url_for(endpoint, **values)
+    key = (endpoint, filename, request.script_root)
+    url = _FIXED_URLS.get(key)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(_FIXED_URLS) > 1000:
+            _FIXED_URLS.clear()
+        _FIXED_URLS[key] = url
+    return url
