@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import has_request_context, request, url_for
+
 
 def safe_next(target: str | None, default: str) -> str:
     """`target` when it is a local path (no scheme, host or backslash tricks), else `default`."""
@@ -39,12 +41,10 @@ def cached_url_for(endpoint: str, **values) -> str:
 
     Only inside a request, where such a link is a path (outside one it is a full URL).
     """
-    from flask import has_request_context, request, url_for
-
-    filename = values.get("filename") if endpoint == "static" and values.keys() == {"filename"} else None
+    filename = values.get("filename") if endpoint == "static" and len(values) == 1 else None
     if (values and filename is None) or not has_request_context():
         return url_for(endpoint, **values)
-    key = (endpoint, filename, request.script_root)
+    key = (endpoint, filename, request.root_path)
     url = _FIXED_URLS.get(key)
     if url is None:
         url = url_for(endpoint, **values)
