@@ -132,6 +132,37 @@ def _select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def _template_translations():
+    """Flask-Babel's translations for the current locale, looked up once per request and locale.
+
+    Flask-Babel finds the locale and the catalog again for every string a template translates
+    (dozens per page). `force_locale` (a mail in its recipient's language) sets another locale
+    object, which gets its own lookup; without Flask-Babel's request state we simply ask it.
+    """
+    from flask import g
+    from flask_babel import get_translations
+
+    state = g.get("_flask_babel")  # Flask-Babel's own request state: the locale it settled on
+    locale = getattr(state, "babel_locale", None)
+    cached = g.get("_template_translations")
+    if locale is not None and cached is not None and cached[0] is locale:
+        return cached[1]
+    translations = get_translations()
+    state = g.get("_flask_babel")
+    g._template_translations = (getattr(state, "babel_locale", None), translations)
+    return translations
+
+
+def _install_template_gettext(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _template_translations().ugettext(s),
+        ngettext=lambda s, p, n: _template_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _template_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _template_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
+
+
 def _init_extensions(app: Flask) -> None:
     from app.core.database import configure_engine, engine_options
     from app.extensions import babel, db, login_manager
@@ -145,10 +176,12 @@ def _init_extensions(app: Flask) -> None:
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directories(app)
     babel.init_app(app, locale_selector=_select_locale)
+    _install_template_gettext(app)
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "nl")
-    from app.core.urls import current_path
+    from app.core.urls import cached_url_for, current_path
 
     app.jinja_env.globals["current_path"] = current_path
+    app.jinja_env.globals["url_for"] = cached_url_for
     app.jinja_env.add_extension("jinja2.ext.do")
 
     login_manager.init_app(app)

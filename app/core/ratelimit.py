@@ -59,6 +59,12 @@ def current(scope: str, identifier: str, window: int) -> int:
     return db.session.scalar(select(RateCounter.count).where(RateCounter.key == key)) or 0
 
 
+def counter_key(scope: str, identifier: str, window: int) -> str:
+    """The stored key of the current window's counter, for a statement that reads it along with
+    other things (checking a limit without a statement of its own)."""
+    return _key(scope, identifier, window)[0]
+
+
 def reset(scope: str, identifier: str, window: int) -> None:
     key, _ = _key(scope, identifier, window)
     db.session.execute(delete(RateCounter).where(RateCounter.key == key))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import has_request_context, request, url_for
+
 
 def safe_next(target: str | None, default: str) -> str:
     """`target` when it is a local path (no scheme, host or backslash tricks), else `default`."""
@@ -28,3 +30,25 @@ def current_path() -> str:
 
     query = request.query_string.decode("utf-8", "replace")
     return request.path + ("?" + query if query else "")
+
+
+_FIXED_URLS: dict[tuple[str, str | None, str], str] = {}
+
+
+def cached_url_for(endpoint: str, **values) -> str:
+    """`url_for` (templates use it): the site's fixed links (an endpoint without arguments, a static
+    file) are built once per script root and kept; every other link is built as usual.
+
+    Only inside a request, where such a link is a path (outside one it is a full URL).
+    """
+    filename = values.get("filename") if endpoint == "static" and len(values) == 1 else None
+    if (values and filename is None) or not has_request_context():
+        return url_for(endpoint, **values)
+    key = (endpoint, filename, request.root_path)
+    url = _FIXED_URLS.get(key)
+    if url is None:
+        url = url_for(endpoint, **values)
+        if len(_FIXED_URLS) > 1000:
+            _FIXED_URLS.clear()
+        _FIXED_URLS[key] = url
+    return url

@@ -82,4 +82,8 @@ class Invitation(db.Model):
     @property
     def draft_key(self) -> str:
         """What the respondent flow hashes to find this invitation's shared draft."""
-        return f"invitation-{self.id}"
+        return invitation_draft_key(self.id)
+
+
+def invitation_draft_key(invitation_id: int) -> str:
+    return f"invitation-{invitation_id}"

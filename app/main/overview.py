@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, request
 from flask_login import current_user
+
+from app.core.urls import cached_url_for
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def nav_items() -> list[dict]:
     for entry in entries:
         if not entry.visible(current_user):
             continue
-        url = url_for(entry.endpoint)
+        url = cached_url_for(entry.endpoint)
         active = request.path == url or (url != "/" and request.path.startswith(url))
         items.append({"label": entry.label, "url": url, "active": active})
     return items

@@ -181,20 +181,29 @@ class Question:
         return f"{self.key}_{row if isinstance(row, str) else row.key}"
 
     def variables(self) -> list[Variable]:
+        return list(self._variables)
+
+    @cached_property
+    def _variables(self) -> tuple[Variable, ...]:
+        # Kept on the (frozen, never changed) question: the flow walks them on every request.
         if self.type == "matrix":
             row_type = "likert" if self.uses_likert_scale else "single_choice"
-            return [
+            return tuple(
                 Variable(self.row_variable(r), self, row_type, r.text, self.choices, r.test, r)
                 for r in self.rows
-            ]
+            )
         main = Variable(self.key, self, self.type, self.text, self.choices, self.test)
         if self.other_variable is None:
-            return [main]
+            return (main,)
         other = Variable(self.other_variable, self, "short_text", self.text, is_other=True)
-        return [main, other]
+        return (main, other)
 
     def variable_names(self) -> list[str]:
-        return [v.name for v in self.variables()]
+        return list(self._variable_names)
+
+    @cached_property
+    def _variable_names(self) -> tuple[str, ...]:
+        return tuple(v.name for v in self._variables)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"key": self.key, "type": self.type, "text": self.text.to_dict()}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, FileField, StringField
 from wtforms.validators import Length, Optional
@@ -14,6 +15,7 @@ from app.surveys.definitions import Page, Question, SurveyDefinition
 from app.surveys.fields import anchor, build_fields, macro_for
 
 _FORM_CLASSES: dict[tuple[str, str, str], type] = {}
+_BLANK_QUESTIONS: dict[tuple[str, str, str, str], Markup] = {}
 
 
 class ResponseForm(BaseForm):
@@ -22,6 +24,7 @@ class ResponseForm(BaseForm):
     definition: SurveyDefinition
     page: Page
     locale: str = "nl"
+    _names: dict[str, list[str]]  # question key -> its field names (set by make_response_form)
 
     def __init__(self, formdata=None, *, questions: list[Question], **kwargs):
         if formdata is None:
@@ -49,7 +52,10 @@ class ResponseForm(BaseForm):
             self[name].errors = [*self[name].errors, error.message(self.locale)]
 
     def field_names(self, question: Question) -> list[str]:
-        return [name for name, _field in build_fields(question, self.locale)]
+        names = self._names.get(question.key)
+        if names is None:  # not a question of this page
+            names = [name for name, _field in build_fields(question, self.locale)]
+        return names
 
     def fields_of(self, question: Question):
         return [self[name] for name in self.field_names(question)]
@@ -59,6 +65,23 @@ class ResponseForm(BaseForm):
 
     def macro(self, question: Question) -> str:
         return macro_for(question)
+
+    def question_html(self, question: Question, macro, locale: str) -> Markup:
+        """`macro` (of `surveys/_questions.html`) rendering `question` on this form.
+
+        A question without a value or an error is the same HTML for every respondent who opens
+        the page: it is rendered once per definition, question, macro and language, and kept.
+        """
+        if any(f.raw_data or f.data or f.errors for f in self.fields_of(question)):
+            return macro(self, question, locale)
+        key = (self.definition.fingerprint, question.key, macro.name, locale)
+        html = _BLANK_QUESTIONS.get(key)
+        if html is None:
+            html = macro(self, question, locale)
+            if len(_BLANK_QUESTIONS) > 5000:
+                _BLANK_QUESTIONS.clear()
+            _BLANK_QUESTIONS[key] = html
+        return html
 
     @property
     def error_list(self) -> list[tuple[str, str, str]]:
@@ -83,9 +106,11 @@ def make_response_form(definition: SurveyDefinition, page: Page, locale: str = "
     key = (definition.fingerprint, page.key, locale)
     form_class = _FORM_CLASSES.get(key)
     if form_class is None:
-        attributes: dict = {"definition": definition, "page": page, "locale": locale}
+        attributes: dict = {"definition": definition, "page": page, "locale": locale, "_names": {}}
         for question in page.questions:
-            attributes.update(build_fields(question, locale))
+            fields = build_fields(question, locale)
+            attributes["_names"][question.key] = [name for name, _field in fields]
+            attributes.update(fields)
         form_class = type("ResponseForm", (ResponseForm,), attributes)
         if len(_FORM_CLASSES) > 1000:
             _FORM_CLASSES.clear()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -130,6 +131,52 @@ class SurveyVersion(db.Model):
         return _parse_definition(self.id, self.fingerprint, self.definition_json)
 
 
+@dataclass(frozen=True)
+class VersionSnapshot:
+    """What the respondent flow needs of a `SurveyVersion`, without its ORM row: the parsed
+    definition and a few columns. Kept per process by `version_snapshot` (see there)."""
+
+    id: int
+    survey_id: int
+    number: int
+    anonymity: str
+    fingerprint: str
+    definition: object
+
+
+_SNAPSHOTS: dict[tuple[int, int, str], VersionSnapshot] = {}
+
+
+def version_snapshot(version_id: int, survey_id: int, fingerprint: str) -> VersionSnapshot:
+    """The snapshot of a version, loaded (one statement) only the first time in this process.
+
+    Keyed by id, survey and fingerprint: a version is replaced in place (same id) only while it
+    has no responses, and then its fingerprint changes, so a stale entry is never found.
+    """
+    key = (version_id, survey_id, fingerprint)
+    snapshot = _SNAPSHOTS.get(key)
+    if snapshot is None:
+        version = db.session.get(SurveyVersion, version_id)
+        if version is None:
+            raise LookupError(f"survey version {version_id} is gone")
+        snapshot = snapshot_of(version)
+        if len(_SNAPSHOTS) > 256:
+            _SNAPSHOTS.clear()
+        _SNAPSHOTS[(version.id, version.survey_id, version.fingerprint)] = snapshot
+    return snapshot
+
+
+def snapshot_of(version: SurveyVersion) -> VersionSnapshot:
+    return VersionSnapshot(
+        version.id,
+        version.survey_id,
+        version.number,
+        version.anonymity,
+        version.fingerprint,
+        version.definition,
+    )
+
+
 @lru_cache(maxsize=256)
 def _parse_definition(_version_id: int, _fingerprint: str, definition_json: str):
     from app.surveys.definitions import SurveyDefinition
@@ -202,4 +249,9 @@ class Draft(db.Model):
 
     @answers.setter
     def answers(self, value: dict) -> None:
-        self.answers_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        self.answers_json = dump_answers(value)
+
+
+def dump_answers(answers: dict) -> str:
+    """A draft's answers as stored."""
+    return json.dumps(answers, ensure_ascii=False, sort_keys=True)

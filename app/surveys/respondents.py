@@ -7,23 +7,33 @@ logic is shared (`app.surveys.flow`). Functions flush, never commit; the view co
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
 from flask import current_app, session, url_for
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
 
 from app.core import ratelimit
 from app.core.models import today, utcnow
-from app.core.ratelimit import client_address, limit
+from app.core.ratelimit import RateCounter, client_address, limit
 from app.extensions import db
-from app.invitations.models import Invitation, token_hash
+from app.invitations.models import Invitation, invitation_draft_key, token_hash
 from app.surveys.definitions import SurveyDefinition
-from app.surveys.models import Draft, Survey, SurveyVersion
+from app.surveys.models import (
+    Draft,
+    Survey,
+    SurveyVersion,
+    VersionSnapshot,
+    dump_answers,
+    snapshot_of,
+    version_snapshot,
+)
 from app.surveys.responses import draft_key_hash, submit
 
 log = logging.getLogger(__name__)
@@ -49,25 +59,145 @@ def refuse_link_guessing() -> None:
         raise ratelimit.too_many(window)
 
 
+def link_failures_key() -> str:
+    """The counter key of this address's links that did not work (for a statement that reads it)."""
+    return ratelimit.counter_key(
+        LINK_FAILURES, client_address(), current_app.config["SURVEY_LINK_WINDOW_SECONDS"]
+    )
+
+
+def refuse_counted_guessing(failures: int | None) -> None:
+    """`refuse_link_guessing` for a count already read (`link_failures_column`)."""
+    cfg = current_app.config
+    if (failures or 0) >= cfg["SURVEY_LINK_MAX_FAILURES"]:
+        raise ratelimit.too_many(cfg["SURVEY_LINK_WINDOW_SECONDS"])
+
+
 def count_failed_link() -> None:
     """Count one link that did not work towards `refuse_link_guessing` (flushes)."""
     ratelimit.hit(LINK_FAILURES, client_address(), current_app.config["SURVEY_LINK_WINDOW_SECONDS"])
 
 
+_UNLOADED = object()
+
+
+def _execute(statement, params: dict | None = None):
+    """A Core statement on the session's connection (its transaction; no ORM, no autoflush).
+
+    The respondent flow reads and writes plain rows: no identity map, no unit of work, a fraction
+    of the CPU time per request. Nothing of the flow is kept as ORM objects in the session.
+    """
+    return db.session.connection().execute(statement, params)
+
+
+@dataclass
+class DraftRow:
+    """A draft as the flow reads it (a plain row; `Draft` is its table)."""
+
+    id: int
+    survey_id: int
+    version_id: int
+    answers_json: str
+    page_key: str | None
+    updated_by: str | None
+    updated_at: datetime
+
+    @property
+    def answers(self) -> dict:
+        return json.loads(self.answers_json or "{}")
+
+    @property
+    def version(self) -> SurveyVersion:
+        return db.session.get(SurveyVersion, self.version_id)
+
+
+DRAFT_COLUMNS = (
+    Draft.id,
+    Draft.survey_id,
+    Draft.version_id,
+    Draft.answers_json,
+    Draft.page_key,
+    Draft.updated_by,
+    Draft.updated_at,
+)
+
+
+@dataclass
+class SurveyRow:
+    """What an invitation's respondent pages need of its survey (a plain row)."""
+
+    id: int
+    slug: str
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    public_token: str
+
+    is_accepting = Survey.is_accepting  # reads status, opens_at and closes_at only
+
+
+@dataclass
+class InvitationRow:
+    """An invitation as its link's pages need it (a plain row)."""
+
+    id: int
+    organisation_id: int
+    started_on: date | None
+    finished_on: date | None
+    survey: SurveyRow
+
+    @property
+    def draft_key(self) -> str:
+        return invitation_draft_key(self.id)
+
+
 class Respondent:
-    """Someone answering one survey; subclasses say where answers live and how they are submitted."""
+    """Someone answering one survey; subclasses say where answers live and how they are submitted.
+
+    `current` is the survey's current version when the way in read it already (else it is loaded
+    from the survey); `load_draft` loads the draft on first use (a finished respondent's
+    thank-you page never reads it).
+    """
 
     kind = ""
     endpoint = ""
 
-    def __init__(self, survey: Survey, draft: Draft | None = None):
+    def __init__(
+        self,
+        survey: Survey | SurveyRow,
+        draft: DraftRow | None = None,
+        *,
+        current: VersionSnapshot | None = None,
+        load_draft: Callable[[], DraftRow | None] | None = None,
+    ):
         self.survey = survey
-        self.draft = draft
+        self._current = current
+        self._draft = _UNLOADED if load_draft is not None else draft
+        self._load_draft = load_draft
 
     @property
-    def version(self) -> SurveyVersion:
+    def draft(self) -> DraftRow | None:
+        if self._draft is _UNLOADED:
+            self._draft = self._load_draft()
+        return self._draft
+
+    @draft.setter
+    def draft(self, draft: DraftRow | None) -> None:
+        self._draft = draft
+
+    @property
+    def current_version(self) -> VersionSnapshot:
+        if self._current is None:
+            self._current = snapshot_of(self.survey.current_version)
+        return self._current
+
+    @property
+    def version(self) -> VersionSnapshot | SurveyVersion:
         """The draft keeps the version it was started on; new respondents get the current one."""
-        return self.draft.version if self.draft is not None else self.survey.current_version
+        current, draft = self.current_version, self.draft
+        if draft is not None and draft.version_id != current.id:
+            return draft.version  # started on an older version (rare): its row
+        return current
 
     @property
     def definition(self) -> SurveyDefinition:
@@ -121,32 +251,37 @@ class Respondent:
         raise NotImplementedError
 
     def _write_draft(self, key_hash: str, answers: dict, page_key: str | None, name: str | None) -> None:
-        if self.draft is None:
-            self.draft = ensure_draft(self.survey, self.version, key_hash)
-        self.draft.answers = answers
-        self.draft.page_key = page_key
-        self.draft.updated_at = utcnow()
+        """Store the answers in the draft: one UPDATE, or one upsert for a new draft."""
+        values = {"answers_json": dump_answers(answers), "page_key": page_key, "updated_at": utcnow()}
         if self.shows_saved_by:
-            self.draft.updated_by = (name or "").strip()[:120] or None
-        db.session.flush()
+            values["updated_by"] = (name or "").strip()[:120] or None
+        if self.draft is not None:
+            _execute(update(Draft).where(Draft.id == self.draft.id).values(**values))
+            self.draft = replace(self.draft, **values)
+        else:
+            self.draft = upsert_draft(self.survey.id, self.version.id, key_hash, values)
 
 
-def ensure_draft(survey: Survey, version: SurveyVersion, key_hash: str) -> Draft:
-    """The draft under `key_hash`, created when missing (safe when two requests race)."""
+def upsert_draft(survey_id: int, version_id: int, key_hash: str, values: dict) -> DraftRow:
+    """Create the draft under `key_hash` with `values`, or, when a colleague's request created it
+    meanwhile, write `values` into that one (it keeps its version). One statement."""
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(
+    statement = (
         insert(Draft)
-        .values(survey_id=survey.id, version_id=version.id, key_hash=key_hash, answers_json="{}")
-        .on_conflict_do_nothing(index_elements=[Draft.key_hash])
+        .values(survey_id=survey_id, version_id=version_id, key_hash=key_hash, **values)
+        .on_conflict_do_update(index_elements=[Draft.key_hash], set_=values)
+        .returning(*DRAFT_COLUMNS)
     )
-    return load_draft(key_hash, for_update=True)
+    return DraftRow(*_execute(statement).one())
 
 
-def load_draft(key_hash: str, *, for_update: bool = False) -> Draft | None:
-    query = select(Draft).where(Draft.key_hash == key_hash)
-    if for_update:
-        query = query.with_for_update().execution_options(populate_existing=True)
-    return db.session.scalars(query).first()
+_LOAD_DRAFT = select(*DRAFT_COLUMNS).where(Draft.key_hash == bindparam("key_hash"))
+_LOAD_DRAFT_FOR_UPDATE = _LOAD_DRAFT.with_for_update()
+
+
+def load_draft(key_hash: str, *, for_update: bool = False) -> DraftRow | None:
+    row = _execute(_LOAD_DRAFT_FOR_UPDATE if for_update else _LOAD_DRAFT, {"key_hash": key_hash}).first()
+    return DraftRow(*row) if row is not None else None
 
 
 class InvitationRespondent(Respondent):
@@ -155,11 +290,22 @@ class InvitationRespondent(Respondent):
     kind = "invitation"
     endpoint = "surveys.respond_invitation"
 
-    def __init__(self, invitation: Invitation, token: str, *, for_update: bool = False):
+    def __init__(
+        self,
+        invitation: InvitationRow,
+        token: str,
+        *,
+        for_update: bool = False,
+        current: VersionSnapshot | None = None,
+    ):
         self.invitation = invitation
         self.token = token
         self.key_hash = draft_key_hash("invitation", invitation.draft_key)
-        super().__init__(invitation.survey, load_draft(self.key_hash, for_update=for_update))
+        super().__init__(invitation.survey, current=current, load_draft=lambda: self._find_draft(for_update))
+
+    def _find_draft(self, for_update: bool) -> DraftRow | None:
+        # Submitting deletes the draft in the same transaction: a finished invitation has none.
+        return None if self.is_finished else load_draft(self.key_hash, for_update=for_update)
 
     @property
     def is_finished(self) -> bool:
@@ -175,16 +321,19 @@ class InvitationRespondent(Respondent):
     def save(self, answers, page_key, name):
         self._write_draft(self.key_hash, answers, page_key, name)
         if self.invitation.started_on is None:
+            _execute(
+                update(Invitation)
+                .where(Invitation.id == self.invitation.id, Invitation.started_on.is_(None))
+                .values(started_on=today())
+            )
             self.invitation.started_on = today()
-            db.session.flush()
 
     def submit(self, answers, user_id):
         # The guard: only the first submit marks the invitation finished; a second one finds 0 rows.
-        result = db.session.execute(
+        result = _execute(
             update(Invitation)
             .where(Invitation.id == self.invitation.id, Invitation.finished_on.is_(None))
             .values(finished_on=today())
-            .execution_options(synchronize_session=False)
         )
         if result.rowcount == 0:
             return False
@@ -197,35 +346,68 @@ class InvitationRespondent(Respondent):
             draft_id=draft_id,
         )
         if self.anonymity != "anonymous":
-            db.session.execute(
-                update(Invitation)
-                .where(Invitation.id == self.invitation.id)
-                .values(response_id=response_id)
-                .execution_options(synchronize_session=False)
+            _execute(
+                update(Invitation).where(Invitation.id == self.invitation.id).values(response_id=response_id)
             )
-        db.session.expire(self.invitation)
+        self.invitation.finished_on = today()
         self.draft = None
         remember_own_response(response_id)
         return True
 
 
-def find_invitation(token: str) -> Invitation | None:
-    """The invitation whose link carries `token`; None for forged, purged or opted-out links."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    # The survey and its versions come along in the same statement: every page needs them.
-    invitation = (
-        db.session.scalars(
-            select(Invitation)
-            .where(Invitation.token_hash == token_hash(token))
-            .options(joinedload(Invitation.survey).joinedload(Survey.versions))
-        )
-        .unique()
-        .first()
+_OPEN_INVITATION = (
+    select(
+        Invitation.id.label("invitation_id"),
+        Invitation.organisation_id,
+        Invitation.started_on,
+        Invitation.finished_on,
+        Invitation.token_salt,
+        Invitation.opted_out_at,
+        Survey.id.label("survey_id"),
+        Survey.slug,
+        Survey.status,
+        Survey.opens_at,
+        Survey.closes_at,
+        Survey.public_token,
+        SurveyVersion.id.label("version_id"),
+        SurveyVersion.fingerprint,
+        select(RateCounter.count)
+        .where(RateCounter.key == bindparam("failures_key"))
+        .scalar_subquery()
+        .label("failures"),
     )
-    if invitation is None or invitation.token_salt is None or invitation.opted_out_at is not None:
+    .join(Survey, Survey.id == Invitation.survey_id)
+    .join(SurveyVersion, SurveyVersion.survey_id == Survey.id)
+    .where(Invitation.token_hash == bindparam("token_hash"))
+    .order_by(SurveyVersion.number.desc())
+    .limit(1)
+)
+
+
+def open_invitation(token: str) -> tuple[InvitationRow, VersionSnapshot] | None:
+    """The invitation whose link carries `token` and its survey's current version; None for
+    forged, purged or opted-out links. 429 for an address that guessed too many links.
+
+    One statement reads the invitation, its survey, the id and fingerprint of the current version
+    (whose parsed definition is kept per process) and the address's count of links that did not
+    work: a working link is refused past the limit too, so guessing cannot tell links apart.
+    Only when no invitation matches is the count read on its own.
+    """
+    row = None
+    if token and len(token) <= MAX_TOKEN_LENGTH:
+        params = {"token_hash": token_hash(token), "failures_key": link_failures_key()}
+        row = _execute(_OPEN_INVITATION, params).first()
+    if row is None:
+        refuse_link_guessing()
         return None
-    return invitation
+    refuse_counted_guessing(row.failures)
+    if row.token_salt is None or row.opted_out_at is not None:
+        return None
+    survey = SurveyRow(row.survey_id, row.slug, row.status, row.opens_at, row.closes_at, row.public_token)
+    invitation = InvitationRow(
+        row.invitation_id, row.organisation_id, row.started_on, row.finished_on, survey
+    )
+    return invitation, version_snapshot(row.version_id, row.survey_id, row.fingerprint)
 
 
 class PublicRespondent(Respondent):
@@ -255,16 +437,21 @@ class PublicRespondent(Respondent):
     def resume_url(self) -> str | None:
         if self.draft is None or not self.resume:
             return None
-        return url_for("surveys.resume_public", public_token=self.survey.public_token,
-                       resume=self.resume, _external=True)
+        return url_for(
+            "surveys.resume_public", public_token=self.survey.public_token, resume=self.resume, _external=True
+        )
 
     def url(self, **params) -> str:
         return url_for(self.endpoint, public_token=self.survey.public_token, **params)
 
     def save(self, answers, page_key, name):
         if self.draft is None:
-            limit("survey-draft", f"{self.survey.id}:{client_address()}",
-                  current_app.config["SURVEY_PUBLIC_DRAFTS_PER_HOUR"], 3600)
+            limit(
+                "survey-draft",
+                f"{self.survey.id}:{client_address()}",
+                current_app.config["SURVEY_PUBLIC_DRAFTS_PER_HOUR"],
+                3600,
+            )
             self.resume = secrets.token_urlsafe(18)
             resume = dict(session.get(SESSION_RESUME, {}))
             resume[str(self.survey.id)] = self.resume
@@ -274,14 +461,17 @@ class PublicRespondent(Respondent):
     def submit(self, answers, user_id):
         if self.draft is None:
             return False
-        limit("survey-submit", f"{self.survey.id}:{client_address()}",
-              current_app.config["SURVEY_PUBLIC_SUBMITS_PER_HOUR"], 3600)
+        limit(
+            "survey-submit",
+            f"{self.survey.id}:{client_address()}",
+            current_app.config["SURVEY_PUBLIC_SUBMITS_PER_HOUR"],
+            3600,
+        )
         # The guard: deleting the draft succeeds once; a double submit finds nothing to delete.
-        result = db.session.execute(delete(Draft).where(Draft.id == self.draft.id))
+        result = _execute(delete(Draft).where(Draft.id == self.draft.id))
         if result.rowcount == 0:
             return False
         remember_own_response(submit(self.version, answers, organisation_id=None, user_id=user_id))
-        db.session.expunge(self.draft)
         self.draft = None
         forget_resume(self.survey)
         session[SESSION_DONE] = [*session.get(SESSION_DONE, []), self.survey.id]

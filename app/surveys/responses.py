@@ -36,12 +36,15 @@ def submit(
 
     `answers` must already be validated and pruned of hidden questions (the flow does both).
     Anonymous versions store no organisation, user or time finer than the day, whatever is passed.
-    Flushes nothing through the ORM: three Core statements (response, answers, draft).
+    Flushes what the caller added, then three Core statements (response, answers, draft) on the
+    session's connection.
     """
+    db.session.flush()  # whatever the caller added: the statements below go past the ORM
+    connection = db.session.connection()
     anonymous = version.anonymity == "anonymous"
     now = utcnow()
     response_id = random_response_id()
-    db.session.execute(
+    connection.execute(
         insert(Response).values(
             id=response_id,
             survey_id=version.survey_id,
@@ -54,9 +57,9 @@ def submit(
     )
     rows = answers_to_rows(version.definition, answers, response_id, version.survey_id)
     if rows:
-        # render_nulls: rows with and without text go in one executemany, not one per key set.
-        db.session.execute(insert(Answer).execution_options(render_nulls=True), rows)
+        # Every row has every key (answers_to_rows): one executemany.
+        connection.execute(insert(Answer), rows)
     if draft_id is not None:
-        db.session.execute(delete(Draft).where(Draft.id == draft_id))
+        connection.execute(delete(Draft).where(Draft.id == draft_id))
     log.info("response submitted for survey %s (version %s)", version.survey_id, version.number)
     return response_id

@@ -54,11 +54,11 @@ def respond_invitation(token: str):
 
     def way_in(for_update: bool):
         # Inside the flow's busy handling: on a POST this is the transaction's first statement.
-        respondents.refuse_link_guessing()
-        invitation = respondents.find_invitation(token)
-        if invitation is None:
+        found = respondents.open_invitation(token)
+        if found is None:
             return None
-        return respondents.InvitationRespondent(invitation, token, for_update=for_update)
+        invitation, current = found
+        return respondents.InvitationRespondent(invitation, token, for_update=for_update, current=current)
 
     return respond(way_in)
 
@@ -124,8 +124,9 @@ def run(respondent: respondents.Respondent):
     if respondent.is_finished or (preview and request.args.get(STEP) == THANKS):
         return render_template("surveys/respond/thanks.html", r=respondent)
     if not preview and not respondent.survey.is_accepting():
-        return render_template("surveys/respond/closed.html", r=respondent,
-                               status=status_key(respondent.survey))
+        return render_template(
+            "surveys/respond/closed.html", r=respondent, status=status_key(respondent.survey)
+        )
     if request.args.get(STEP) == SUMMARY:
         return summary_step(respondent)
     if request.args.get(PAGE):
@@ -141,8 +142,14 @@ def respondent_name() -> str | None:
 
 def _context(respondent: respondents.Respondent, **extra) -> dict:
     pages = visible_pages(respondent.definition, respondent.answers)
-    return {"r": respondent, "definition": respondent.definition, "locale": locale(),
-            "pages": pages, "preview": respondent.kind == "preview", **extra}
+    return {
+        "r": respondent,
+        "definition": respondent.definition,
+        "locale": locale(),
+        "pages": pages,
+        "preview": respondent.kind == "preview",
+        **extra,
+    }
 
 
 def start_step(respondent: respondents.Respondent):
@@ -157,8 +164,7 @@ def start_step(respondent: respondents.Respondent):
         keys = [p.key for p in pages]
         page_key = respondent.draft.page_key if respondent.draft is not None else None
         return redirect(respondent.url(**{PAGE: page_key if page_key in keys else keys[0]}))
-    return render_template("surveys/respond/start.html", form=form, ask_name=ask_name,
-                           **_context(respondent))
+    return render_template("surveys/respond/start.html", form=form, ask_name=ask_name, **_context(respondent))
 
 
 def page_step(respondent: respondents.Respondent, page_key: str):
@@ -192,8 +198,12 @@ def page_step(respondent: respondents.Respondent, page_key: str):
             form = form_class(questions=visible)
             form.attach(errors)
             if revealed:
-                form.notices.append(_("Door uw antwoord zijn er vragen bijgekomen op deze pagina. "
-                                      "Vul ze in en ga dan verder."))
+                form.notices.append(
+                    _(
+                        "Door uw antwoord zijn er vragen bijgekomen op deze pagina. "
+                        "Vul ze in en ga dan verder."
+                    )
+                )
             return _render_page(respondent, page, form)
         if action == "bewaren":
             flash(_("Uw antwoorden zijn bewaard. U kunt later verdergaan via dezelfde link."), "success")
@@ -227,8 +237,13 @@ def summary_step(respondent: respondents.Respondent):
             return redirect(respondent.url(**{STEP: THANKS}))
         return redirect(respondent.url())
     summary = summarise(definition, prune_hidden(definition, respondent.answers), locale())
-    return render_template("surveys/respond/summary.html", summary=summary, problems=problems,
-                           tried=request.method == "POST", **_context(respondent))
+    return render_template(
+        "surveys/respond/summary.html",
+        summary=summary,
+        problems=problems,
+        tried=request.method == "POST",
+        **_context(respondent),
+    )
 
 
 def busy_step(respondent: respondents.Respondent):
@@ -239,24 +254,39 @@ def busy_step(respondent: respondents.Respondent):
     if request.args.get(STEP) == SUMMARY and respondent.started:
         summary = summarise(definition, prune_hidden(definition, answers), locale())
         return render_template(
-            "surveys/respond/summary.html", summary=summary, problems=[], tried=False,
-            busy=_("Het is nu even te druk om uw antwoorden te versturen. Ze zijn nog niet "
-                   "verstuurd, maar ook niet verloren: probeer over enkele seconden opnieuw."),
-            **_context(respondent))
+            "surveys/respond/summary.html",
+            summary=summary,
+            problems=[],
+            tried=False,
+            busy=_(
+                "Het is nu even te druk om uw antwoorden te versturen. Ze zijn nog niet "
+                "verstuurd, maar ook niet verloren: probeer over enkele seconden opnieuw."
+            ),
+            **_context(respondent),
+        )
     pages = visible_pages(definition, answers)
     page = next((p for p in pages if p.key == request.args.get(PAGE)), None)
     if page is not None:
         _page_answers, _errors, visible = flow.read_page(definition, answers, page, request.form)
         form = make_response_form(definition, page, locale())(questions=visible)  # what was sent
-        return _render_page(respondent, page, form,
-                            busy=_("Het is nu even te druk om uw antwoorden te bewaren. Ze zijn "
-                                   "nog niet bewaard, maar staan hieronder nog ingevuld: probeer "
-                                   "over enkele seconden opnieuw."))
+        return _render_page(
+            respondent,
+            page,
+            form,
+            busy=_(
+                "Het is nu even te druk om uw antwoorden te bewaren. Ze zijn "
+                "nog niet bewaard, maar staan hieronder nog ingevuld: probeer "
+                "over enkele seconden opnieuw."
+            ),
+        )
     ask_name = respondent.kind != "public" and respondent.anonymity != "anonymous"
-    return render_template("surveys/respond/start.html", form=StartForm(),
-                           ask_name=ask_name and not current_user.is_authenticated,
-                           busy=_("Het is nu even te druk. Probeer over enkele seconden opnieuw."),
-                           **_context(respondent))
+    return render_template(
+        "surveys/respond/start.html",
+        form=StartForm(),
+        ask_name=ask_name and not current_user.is_authenticated,
+        busy=_("Het is nu even te druk. Probeer over enkele seconden opnieuw."),
+        **_context(respondent),
+    )
 
 
 @bp.app_template_filter("paragraphs")

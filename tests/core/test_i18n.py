@@ -44,3 +44,21 @@ def test_placeholders_match_between_dutch_and_english():
                 wanted = set(pattern.findall(ids[-1]))
                 for string in strings:
                     assert set(pattern.findall(string)) == wanted, (path, message.id)
+
+
+def test_templates_translate_in_the_locale_in_force_also_when_it_changes_within_a_request(app):
+    """Templates look the translations up once per request and locale (app._template_translations);
+    a mail in its recipient's language (force_locale) inside an English request is Dutch, and the
+    page after it English again."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    page = '{{ _("Naar de inhoud") }}'
+    # each request its own app context (and `g`), as on a server
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        assert render_template_string(page) == "Skip to content"
+        with force_locale("nl"):
+            assert render_template_string(page) == "Naar de inhoud"
+        assert render_template_string(page) == "Skip to content"
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "nl"}):
+        assert render_template_string(page) == "Naar de inhoud"

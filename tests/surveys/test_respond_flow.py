@@ -218,3 +218,21 @@ def test_a_survey_that_does_not_accept_answers_says_so(invited, change, expected
 )
 def test_the_first_page_states_what_is_stored(invited, anonymity, promise):
     assert promise in invited(anonymity).get().get_data(as_text=True)
+
+
+def test_a_page_shows_each_respondents_own_answers_and_errors_though_blank_questions_are_kept(invited):
+    """Unanswered questions are rendered once and kept (app.surveys.forms.question_html); answered
+    ones, and ones with an error, are always rendered for the respondent at hand."""
+    first, second = invited("pseudonymous"), invited("pseudonymous")
+    for walk in (first, second):
+        walk.start()
+    blank = [same_page(w.get(pagina="profiel")) for w in (first, second)]
+    assert 'value="1" checked' not in blank[0] and blank[0].count("checked") == 0
+    first.page("profiel", {"q-soort": "1", "q-kanalen": ["1", "2"]}, action="bewaren")
+    mine = first.get(pagina="profiel").get_data(as_text=True)
+    assert 'id="q-soort-1" name="q-soort" value="1" checked' in mine
+    assert 'id="q-kanalen-2" name="q-kanalen" value="2" checked' in mine
+    theirs = second.get(pagina="profiel").get_data(as_text=True)
+    assert "checked" not in theirs  # the first respondent's answers never reach the second
+    refused = second.page("profiel", {"q-soort": "77"}).get_data(as_text=True)
+    assert 'aria-invalid="true"' in refused and "error-soort" in refused
