@@ -1,0 +1,30 @@
+"""responses.export_row: each response's answers as one export row (exports read one table)
+
+Existing responses are filled in from their answers (app.surveys.wide.backfill).
+
+Revision ID: 5c1e7a0d2f41
+Revises: b02ce7395649
+Create Date: 2026-11-29 16:10:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '5c1e7a0d2f41'
+down_revision = 'b02ce7395649'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column('responses', sa.Column('export_row', sa.Text(), nullable=True))
+    from app.surveys.wide import backfill
+
+    backfill(op.get_bind())
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('responses') as batch_op:
+        batch_op.drop_column('export_row')
