@@ -11,7 +11,9 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 
+from app.exports.rows import Item, Plan, csv_text
 from app.exports.schema import Column
+from app.surveys.wide import SEP
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_BYTES = 64 * 1024
@@ -28,27 +30,46 @@ def _text_indexes(columns: list[Column]) -> list[int]:
     return [i for i, c in enumerate(columns) if c.kind == "str"]
 
 
+def _csv_values(values: list) -> list:
+    return [neutralise(v) for v in values]
+
+
 def csv_chunks(
-    columns: list[Column], rows: Iterable[list], *, bom: bool = False, delimiter: str = ","
+    plan: Plan, chunks: Iterable[list[Item]], *, bom: bool = False, delimiter: str = ","
 ) -> Iterator[bytes]:
-    """CSV in UTF-8 (optionally with a BOM and `;` for Belgian Excel), yielded in ~64 KB pieces."""
+    """CSV in UTF-8 (optionally with a BOM and `;` for Belgian Excel), one piece per chunk.
+
+    A response's export row is already CSV (neutralised, quoted for either delimiter): its line is
+    the meta cells, the row and one replace of the separator per chunk. Cells are quoted whenever
+    they hold `,` or `;`, whatever the delimiter (readers see the same values).
+    """
+    head = delimiter.join(csv_text(c.name) for c in plan.columns) + "\r\n"
+    yield (("\ufeff" if bom else "") + head).encode("utf-8")
+    orgs: dict[str | None, str] = {None: ""}
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
-    if bom:
-        buffer.write("\ufeff")
-    writer.writerow([c.name for c in columns])
-    texts = _text_indexes(columns)
-    for row in rows:
-        for i in texts:
-            value = row[i]
-            if value is not None and value.startswith(FORMULA_START):
-                row[i] = "'" + value
-        writer.writerow(row)
-        if buffer.tell() > FLUSH_BYTES:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    for items in chunks:
+        lines, out = [], []
+        for item in items:
+            if item.line is None:  # no export row: the csv module, as before
+                if lines:
+                    out.append(("\r\n".join(lines) + "\r\n").replace(SEP, delimiter))
+                    lines = []
+                meta = [item.id, item.version] + ([item.day, item.organisation] if plan.with_org else [])
+                writer.writerow(_csv_values(meta + item.values))
+                out.append(buffer.getvalue())
+                buffer.seek(0)
+                buffer.truncate()
+            elif plan.with_org:
+                org = orgs.get(item.organisation)
+                if org is None:
+                    org = orgs[item.organisation] = csv_text(item.organisation.replace(SEP, " "))
+                lines.append(f"{item.id}{SEP}{item.version}{SEP}{item.day or ''}{SEP}{org}{SEP}{item.line}")
+            else:
+                lines.append(f"{item.id}{SEP}{item.version}{SEP}{item.line}")
+        if lines:
+            out.append(("\r\n".join(lines) + "\r\n").replace(SEP, delimiter))
+        yield "".join(out).encode("utf-8")
 
 
 def json_chunks(survey_slug: str, columns: list[Column], rows: Iterable[list]) -> Iterator[bytes]:
@@ -76,84 +97,98 @@ def json_chunks(survey_slug: str, columns: list[Column], rows: Iterable[list]) -
     yield "".join(parts).encode()
 
 
-def write_xlsx(path: str, columns: list[Column], rows: Iterable[list]) -> None:
+def write_xlsx(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
     """XLSX, streamed into the zip as rows come (`app.exports.xlsx`); sheet "variabelen" has the labels.
 
     The random response id is written as text: Excel keeps only 15 significant digits of a number.
     """
-    from app.exports.xlsx import write_workbook
+    from app.exports.xlsx import row_xml, rows_xml, write_workbook
 
-    texts = _text_indexes(columns)
+    columns = plan.columns
+    texts = set(_text_indexes(columns))
+    data_texts = sorted({i - plan.meta for i in texts if i >= plan.meta} | plan.texty)
 
-    def inert_rows():
-        yield [c.name for c in columns]
-        for row in rows:
-            for i in texts:
-                value = row[i]
-                if value is not None and value.startswith(FORMULA_START):
-                    row[i] = "'" + value
-            row[0] = str(row[0])
-            yield row
+    def sheet():
+        yield row_xml([c.name for c in columns], set(range(len(columns))))
+        for items in chunks:
+            yield rows_xml(items, plan, data_texts, texts)
 
     labels = [["variabele", "label", "label (en)"]]
     labels += [[c.name, neutralise(c.label), neutralise(c.label_en)] for c in columns]
-    write_workbook(path, [("antwoorden", inert_rows(), {0, *texts}), ("variabelen", labels, {0, 1, 2})])
+    write_workbook(path, [("antwoorden", sheet(), None), ("variabelen", labels, {0, 1, 2})])
 
 
 def _dtype(col: Column) -> str:
-    """Compact dtypes: codes in nullable 1- or 2-byte integers, numbers as float64, text as object."""
+    """Compact dtypes for pyreadstat: codes as float32 (exact for small integers, and pyreadstat
+    writes a float column faster than a nullable integer one), numbers and ids as float64."""
     if col.kind == "str":
         return "object"
-    if col.source in ("multi", "rank") or col.value_labels or col.name == "version":
-        biggest = max([*col.value_labels, len(col.variable.options) if col.variable else 0, 0])
-        return "Int8" if biggest < 127 else "Int16"
+    if col.source in ("multi", "rank") or col.value_labels:
+        return "float32"
+    if col.name == "version":
+        return "int16"
     return "float64"
 
 
-def _frame(columns: list[Column], rows: Iterable[list]):
-    """A DataFrame built column-wise, a batch of rows at a time, with compact dtypes (`_dtype`)."""
+def _frame(plan: Plan, chunks: Iterable[list[Item]]):
+    """A DataFrame built column-wise, a chunk at a time, with compact dtypes (`_dtype`).
+
+    A chunk's export rows are parsed by pandas' C CSV reader (separator SEP), not cell by cell.
+    """
     import numpy as np
     import pandas as pd
 
+    columns = plan.columns
     dtypes = [_dtype(c) for c in columns]
     parts: list[list] = [[] for _ in columns]
-    batch: list[list] = []
-
-    def flush():
-        if not batch:
-            return
-        for i, values in enumerate(zip(*batch, strict=True)):
-            kind = dtypes[i]
+    data_types = {
+        j: (object if dtypes[plan.meta + j] == "object" else np.dtype(dtypes[plan.meta + j]))
+        for j in range(len(plan.data))
+    }
+    numeric = {j: [""] for j, t in data_types.items() if t is not object}
+    text_columns = [j for j, t in data_types.items() if t is object]
+    for items in chunks:
+        meta = [[item.id for item in items], [item.version for item in items]]
+        if plan.with_org:
+            meta += [[item.day or "" for item in items], [item.organisation or "" for item in items]]
+        for i, values in enumerate(meta):
+            parts[i].append(np.array(values, dtype=object if dtypes[i] == "object" else dtypes[i]))
+        if all(item.line is not None for item in items):
+            frame = pd.read_csv(
+                io.StringIO("\n".join(item.line for item in items) + "\n"),
+                sep=SEP,
+                header=None,
+                names=range(len(plan.data)),
+                quotechar='"',
+                dtype=data_types,
+                keep_default_na=False,
+                na_values=numeric,
+                engine="c",
+            )
+            for j in text_columns:  # back from CSV cells to the answers: undo the neutralisation
+                series = frame[j]
+                hit = series.str.match(r"'[=+\-@\t\r]")
+                if hit.any():
+                    frame.loc[hit, j] = series[hit].str[1:]
+            for j in range(len(plan.data)):
+                parts[plan.meta + j].append(frame[j].to_numpy())
+            del frame
+            continue
+        rows = [item.values if item.values is not None else plan.decode(item.line) for item in items]
+        for j, values in enumerate(zip(*rows, strict=True)):
+            kind = dtypes[plan.meta + j]
             if kind == "object":
-                parts[i].extend("" if v is None else str(v) for v in values)
-            elif kind == "float64":
-                parts[i].append(np.array([np.nan if v is None else v for v in values], dtype=np.float64))
-            else:
-                mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
-                data = np.fromiter(
-                    (0 if v is None else v for v in values), dtype=kind.lower(), count=len(values)
+                parts[plan.meta + j].append(
+                    np.array(["" if v is None else str(v) for v in values], dtype=object)
                 )
-                parts[i].append((data, mask))
-        batch.clear()
-
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= 5_000:
-            flush()
-    flush()
+            else:
+                parts[plan.meta + j].append(
+                    np.array([np.nan if v is None else v for v in values], dtype=kind)
+                )
     data = {}
     for i, col in enumerate(columns):
         kind = dtypes[i]
-        if kind == "object":
-            data[col.name] = pd.array(parts[i], dtype=object)
-        elif kind == "float64":
-            data[col.name] = np.concatenate(parts[i]) if parts[i] else np.array([], dtype=np.float64)
-        else:
-            values = (
-                np.concatenate([p[0] for p in parts[i]]) if parts[i] else np.array([], dtype=kind.lower())
-            )
-            mask = np.concatenate([p[1] for p in parts[i]]) if parts[i] else np.array([], dtype=bool)
-            data[col.name] = pd.arrays.IntegerArray(values, mask)
+        data[col.name] = np.concatenate(parts[i]) if parts[i] else np.array([], dtype=kind)
         parts[i] = []  # free the pieces as soon as the column is whole
     return pd.DataFrame(data, copy=False)
 
@@ -162,11 +197,12 @@ def _value_labels(columns: list[Column]) -> dict[str, dict[int, str]]:
     return {c.name: {int(k): v for k, v in c.value_labels.items()} for c in columns if c.value_labels}
 
 
-def write_sav(path: str, columns: list[Column], rows: Iterable[list]) -> None:
+def write_sav(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
     """SPSS .sav with variable labels, value labels and "don't know" (9) as user-missing."""
     import pyreadstat
 
-    frame = _frame(columns, rows)
+    columns = plan.columns
+    frame = _frame(plan, chunks)
     pyreadstat.write_sav(
         frame,
         path,
@@ -202,11 +238,12 @@ def stata_names(columns: list[Column]) -> list[str]:
     return names
 
 
-def write_dta(path: str, columns: list[Column], rows: Iterable[list]) -> None:
+def write_dta(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
     """Stata .dta (version 15) with variable and value labels (9 = "don't know" keeps its label)."""
     import pyreadstat
 
-    frame = _frame(columns, rows)
+    columns = plan.columns
+    frame = _frame(plan, chunks)
     names = stata_names(columns)
     frame.columns = names
     renamed = dict(zip([c.name for c in columns], names, strict=True))

@@ -37,9 +37,87 @@ def _text_cell(ref: str, value: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'
 
 
-def _sheet(zf: zipfile.ZipFile, name: str, rows: Iterable[list], text_columns: set[int]) -> None:
+TEXT_OPEN = '<c t="inlineStr"><is><t xml:space="preserve">'
+TEXT_CLOSE = "</t></is></c>"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _xml_text(value: str) -> str:
+    return escape(INVALID_XML.sub("", value))
+
+
+def row_xml(values: list, text_columns: set[int]) -> str:
+    """One `<row>` without cell references (cells follow one another; `<c/>` is an empty cell)."""
+    cells = ["<row>"]
+    for i, value in enumerate(values):
+        if value is None or value == "":
+            cells.append("<c/>")
+        elif i in text_columns or isinstance(value, str):
+            cells.append(f"{TEXT_OPEN}{_xml_text(str(value))}{TEXT_CLOSE}")
+        else:
+            cells.append(f"<c><v>{value}</v></c>")
+    cells.append("</row>")
+    return "".join(cells)
+
+
+def _inert(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def rows_xml(items, plan, data_texts: list[int], text_columns: set[int]) -> str:
+    """The `<row>`s of a chunk of export items (app.exports.rows.Item).
+
+    From an export row (CSV cells joined by SEP): only the text cells are touched one by one (their
+    CSV quotes undone, XML-escaped, marked with \x02...\x03, which XML text cannot hold); every cell
+    becomes `<c><v>...</v></c>` by one join, then three replaces over the whole chunk turn empty
+    cells into `<c/>` and marked ones into inline strings.
+    """
+    from app.surveys.wide import SEP
+
+    rows = []
+    orgs: dict = {}
+    for item in items:
+        if item.line is None:
+            meta = [str(item.id), item.version] + ([item.day, item.organisation] if plan.with_org else [])
+            rows.append(row_xml([_inert(v) for v in meta + item.values], text_columns))
+            continue
+        cells = item.line.split(SEP)
+        for j in data_texts:
+            cell = cells[j]
+            if cell:
+                if cell[0] == '"':
+                    cell = cell[1:-1].replace('""', '"')
+                cells[j] = "\x02" + _xml_text(cell) + "\x03"
+        if plan.with_org:
+            org = orgs.get(item.organisation)
+            if org is None:
+                org = orgs[item.organisation] = (
+                    "\x02" + _xml_text(_inert(item.organisation)) + "\x03" if item.organisation else ""
+                )
+            day = f"\x02{item.day}\x03" if item.day else ""
+            meta = f"\x02{item.id}\x03</v></c><c><v>{item.version}</v></c><c><v>{day}</v></c><c><v>{org}"
+        else:
+            meta = f"\x02{item.id}\x03</v></c><c><v>{item.version}"
+        rows.append(f"<row><c><v>{meta}</v></c><c><v>" + "</v></c><c><v>".join(cells) + "</v></c></row>")
+    return (
+        "".join(rows)
+        .replace("<c><v></v></c>", "<c/>")
+        .replace("<c><v>\x02", TEXT_OPEN)
+        .replace("\x03</v></c>", TEXT_CLOSE)
+    )
+
+
+def _sheet(zf: zipfile.ZipFile, name: str, rows: Iterable, text_columns: set[int] | None) -> None:
+    """A worksheet; `text_columns` None: `rows` are ready `<row>` XML strings (`rows_xml`)."""
     with zf.open(name, "w", force_zip64=True) as raw:
         raw.write(f'{HEAD}<worksheet xmlns="{MAIN}"><sheetData>'.encode())
+        if text_columns is None:
+            for xml in rows:
+                raw.write(xml.encode("utf-8"))
+            raw.write(b"</sheetData></worksheet>")
+            return
         letters: list[str] = []
         parts: list[str] = []
         size = 0

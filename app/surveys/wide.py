@@ -145,8 +145,8 @@ def encode_dict_rows(version, rows: list[dict]) -> str | None:
     return encode(version_layout(version), ((r["variable"], r["item"], r["num"], r["text"]) for r in rows))
 
 
-def backfill(connection, survey_id: int | None = None, *, only_missing: bool = False) -> int:
-    """(Re)write `export_row` of every response (of one survey) from its answers; returns the count.
+def backfill(connection) -> int:
+    """(Re)write `export_row` of every response from its answers; returns the count.
 
     Used by the migration that added the column; runs on a plain SQLAlchemy connection.
     """
@@ -156,24 +156,22 @@ def backfill(connection, survey_id: int | None = None, *, only_missing: bool = F
 
     from app.surveys.definitions import SurveyDefinition
 
-    where = "WHERE survey_id = :s" if survey_id is not None else ""
-    versions = connection.execute(
-        text(f"SELECT id, definition_json FROM survey_versions {where}"),
-        {"s": survey_id} if survey_id is not None else {},
-    ).all()
+    versions = connection.execute(text("SELECT id, definition_json FROM survey_versions")).all()
     done = 0
     for version_id, definition_json in versions:
         layout = layout_of(SurveyDefinition.from_dict(json.loads(definition_json)))
         last = 0
         while True:
-            extra = " AND export_row IS NULL" if only_missing else ""
-            ids = connection.execute(
-                text(
-                    "SELECT id FROM responses WHERE version_id = :v AND id > :last"
-                    f"{extra} ORDER BY id LIMIT 2000"
-                ),
-                {"v": version_id, "last": last},
-            ).scalars().all()
+            ids = (
+                connection.execute(
+                    text(
+                        "SELECT id FROM responses WHERE version_id = :v AND id > :last ORDER BY id LIMIT 2000"
+                    ),
+                    {"v": version_id, "last": last},
+                )
+                .scalars()
+                .all()
+            )
             if not ids:
                 break
             rows: dict[int, list] = {rid: [] for rid in ids}

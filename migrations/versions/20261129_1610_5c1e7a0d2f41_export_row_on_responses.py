@@ -12,19 +12,19 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '5c1e7a0d2f41'
-down_revision = 'b02ce7395649'
+revision = "5c1e7a0d2f41"
+down_revision = "b02ce7395649"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column('responses', sa.Column('export_row', sa.Text(), nullable=True))
+    op.add_column("responses", sa.Column("export_row", sa.Text(), nullable=True))
     from app.surveys.wide import backfill
 
     backfill(op.get_bind())
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('responses') as batch_op:
-        batch_op.drop_column('export_row')
+    with op.batch_alter_table("responses") as batch_op:
+        batch_op.drop_column("export_row")
