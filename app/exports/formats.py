@@ -102,7 +102,7 @@ def write_xlsx(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
 
     The random response id is written as text: Excel keeps only 15 significant digits of a number.
     """
-    from app.exports.xlsx import row_xml, rows_xml, write_workbook
+    from app.exports.xlsx import Cells, row_xml, rows_xml, write_workbook
 
     columns = plan.columns
     texts = set(_text_indexes(columns))
@@ -110,8 +110,9 @@ def write_xlsx(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
 
     def sheet():
         yield row_xml([c.name for c in columns], set(range(len(columns))))
+        cells = Cells()
         for items in chunks:
-            yield rows_xml(items, plan, data_texts, texts)
+            yield rows_xml(items, plan, data_texts, texts, cells)
 
     labels = [["variabele", "label", "label (en)"]]
     labels += [[c.name, neutralise(c.label), neutralise(c.label_en)] for c in columns]

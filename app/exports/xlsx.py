@@ -66,16 +66,27 @@ def _inert(value):
     return value
 
 
-def rows_xml(items, plan, data_texts: list[int], text_columns: set[int]) -> str:
+class Cells(dict):
+    """CSV cell -> `<c>` XML of a number (or empty) cell, remembered: codes repeat endlessly."""
+
+    def __missing__(self, cell: str) -> str:
+        xml = f"<c><v>{cell}</v></c>" if cell else "<c/>"
+        if len(self) < 50_000:
+            self[cell] = xml
+        return xml
+
+
+def rows_xml(items, plan, data_texts: list[int], text_columns: set[int], cells_xml: Cells | None = None) -> str:
     """The `<row>`s of a chunk of export items (app.exports.rows.Item).
 
-    From an export row (CSV cells joined by SEP): only the text cells are touched one by one (their
-    CSV quotes undone, XML-escaped, marked with \x02...\x03, which XML text cannot hold); every cell
-    becomes `<c><v>...</v></c>` by one join, then three replaces over the whole chunk turn empty
-    cells into `<c/>` and marked ones into inline strings.
+    From an export row (CSV cells joined by SEP): number cells become XML through a dict of the
+    cells seen before (a C-level map), only text cells are handled one by one (CSV quotes undone,
+    XML-escaped).
     """
     from app.surveys.wide import SEP
 
+    cells_xml = cells_xml if cells_xml is not None else Cells()
+    lookup = cells_xml.__getitem__
     rows = []
     orgs: dict = {}
     for item in items:
@@ -84,29 +95,25 @@ def rows_xml(items, plan, data_texts: list[int], text_columns: set[int]) -> str:
             rows.append(row_xml([_inert(v) for v in meta + item.values], text_columns))
             continue
         cells = item.line.split(SEP)
+        out = list(map(lookup, cells))
         for j in data_texts:
             cell = cells[j]
             if cell:
                 if cell[0] == '"':
                     cell = cell[1:-1].replace('""', '"')
-                cells[j] = "\x02" + _xml_text(cell) + "\x03"
+                out[j] = TEXT_OPEN + _xml_text(cell) + TEXT_CLOSE
         if plan.with_org:
             org = orgs.get(item.organisation)
             if org is None:
                 org = orgs[item.organisation] = (
-                    "\x02" + _xml_text(_inert(item.organisation)) + "\x03" if item.organisation else ""
+                    TEXT_OPEN + _xml_text(_inert(item.organisation)) + TEXT_CLOSE if item.organisation else "<c/>"
                 )
-            day = f"\x02{item.day}\x03" if item.day else ""
-            meta = f"\x02{item.id}\x03</v></c><c><v>{item.version}</v></c><c><v>{day}</v></c><c><v>{org}"
+            day = f"{TEXT_OPEN}{item.day}{TEXT_CLOSE}" if item.day else "<c/>"
+            meta = f"<row>{TEXT_OPEN}{item.id}{TEXT_CLOSE}<c><v>{item.version}</v></c>{day}{org}"
         else:
-            meta = f"\x02{item.id}\x03</v></c><c><v>{item.version}"
-        rows.append(f"<row><c><v>{meta}</v></c><c><v>" + "</v></c><c><v>".join(cells) + "</v></c></row>")
-    return (
-        "".join(rows)
-        .replace("<c><v></v></c>", "<c/>")
-        .replace("<c><v>\x02", TEXT_OPEN)
-        .replace("\x03</v></c>", TEXT_CLOSE)
-    )
+            meta = f"<row>{TEXT_OPEN}{item.id}{TEXT_CLOSE}<c><v>{item.version}</v></c>"
+        rows.append(meta + "".join(out) + "</row>")
+    return "".join(rows)
 
 
 def _sheet(zf: zipfile.ZipFile, name: str, rows: Iterable, text_columns: set[int] | None) -> None:
