@@ -50,23 +50,23 @@ def csv_chunks(
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     for items in chunks:
         lines, out = [], []
-        for item in items:
-            if item.line is None:  # no export row: the csv module, as before
+        for rid, version, day, organisation, line, values in items:
+            if line is None:  # no export row: the csv module, as before
                 if lines:
                     out.append(("\r\n".join(lines) + "\r\n").replace(SEP, delimiter))
                     lines = []
-                meta = [item.id, item.version] + ([item.day, item.organisation] if plan.with_org else [])
-                writer.writerow(_csv_values(meta + item.values))
+                meta = [rid, version, day, organisation] if plan.with_org else [rid, version]
+                writer.writerow(_csv_values(meta + values))
                 out.append(buffer.getvalue())
                 buffer.seek(0)
                 buffer.truncate()
             elif plan.with_org:
-                org = orgs.get(item.organisation)
+                org = orgs.get(organisation)
                 if org is None:
-                    org = orgs[item.organisation] = csv_text(item.organisation.replace(SEP, " "))
-                lines.append(f"{item.id}{SEP}{item.version}{SEP}{item.day or ''}{SEP}{org}{SEP}{item.line}")
+                    org = orgs[organisation] = csv_text(organisation.replace(SEP, " "))
+                lines.append(f"{rid}{SEP}{version}{SEP}{day or ''}{SEP}{org}{SEP}{line}")
             else:
-                lines.append(f"{item.id}{SEP}{item.version}{SEP}{item.line}")
+                lines.append(f"{rid}{SEP}{version}{SEP}{line}")
         if lines:
             out.append(("\r\n".join(lines) + "\r\n").replace(SEP, delimiter))
         yield "".join(out).encode("utf-8")
@@ -149,14 +149,14 @@ def _frame(plan: Plan, chunks: Iterable[list[Item]]):
     numeric = {j: [""] for j, t in data_types.items() if t is not object}
     text_columns = [j for j, t in data_types.items() if t is object]
     for items in chunks:
-        meta = [[item.id for item in items], [item.version for item in items]]
+        meta = [[item[0] for item in items], [item[1] for item in items]]
         if plan.with_org:
-            meta += [[item.day or "" for item in items], [item.organisation or "" for item in items]]
+            meta += [[item[2] or "" for item in items], [item[3] or "" for item in items]]
         for i, values in enumerate(meta):
             parts[i].append(np.array(values, dtype=object if dtypes[i] == "object" else dtypes[i]))
-        if all(item.line is not None for item in items):
+        if all(item[4] is not None for item in items):
             frame = pd.read_csv(
-                io.StringIO("\n".join(item.line for item in items) + "\n"),
+                io.StringIO("\n".join(item[4] for item in items) + "\n"),
                 sep=SEP,
                 header=None,
                 names=range(len(plan.data)),
@@ -175,7 +175,7 @@ def _frame(plan: Plan, chunks: Iterable[list[Item]]):
                 parts[plan.meta + j].append(frame[j].to_numpy())
             del frame
             continue
-        rows = [item.values if item.values is not None else plan.decode(item.line) for item in items]
+        rows = [item[5] if item[5] is not None else plan.decode(item[4]) for item in items]
         for j, values in enumerate(zip(*rows, strict=True)):
             kind = dtypes[plan.meta + j]
             if kind == "object":

@@ -76,7 +76,9 @@ class Cells(dict):
         return xml
 
 
-def rows_xml(items, plan, data_texts: list[int], text_columns: set[int], cells_xml: Cells | None = None) -> str:
+def rows_xml(
+    items, plan, data_texts: list[int], text_columns: set[int], cells_xml: Cells | None = None
+) -> str:
     """The `<row>`s of a chunk of export items (app.exports.rows.Item).
 
     From an export row (CSV cells joined by SEP): number cells become XML through a dict of the
@@ -89,12 +91,12 @@ def rows_xml(items, plan, data_texts: list[int], text_columns: set[int], cells_x
     lookup = cells_xml.__getitem__
     rows = []
     orgs: dict = {}
-    for item in items:
-        if item.line is None:
-            meta = [str(item.id), item.version] + ([item.day, item.organisation] if plan.with_org else [])
-            rows.append(row_xml([_inert(v) for v in meta + item.values], text_columns))
+    for rid, version, day, organisation, line, values in items:
+        if line is None:
+            meta = [str(rid), version] + ([day, organisation] if plan.with_org else [])
+            rows.append(row_xml([_inert(v) for v in meta + values], text_columns))
             continue
-        cells = item.line.split(SEP)
+        cells = line.split(SEP)
         out = list(map(lookup, cells))
         for j in data_texts:
             cell = cells[j]
@@ -103,15 +105,15 @@ def rows_xml(items, plan, data_texts: list[int], text_columns: set[int], cells_x
                     cell = cell[1:-1].replace('""', '"')
                 out[j] = TEXT_OPEN + _xml_text(cell) + TEXT_CLOSE
         if plan.with_org:
-            org = orgs.get(item.organisation)
+            org = orgs.get(organisation)
             if org is None:
-                org = orgs[item.organisation] = (
-                    TEXT_OPEN + _xml_text(_inert(item.organisation)) + TEXT_CLOSE if item.organisation else "<c/>"
+                org = orgs[organisation] = (
+                    TEXT_OPEN + _xml_text(_inert(organisation)) + TEXT_CLOSE if organisation else "<c/>"
                 )
-            day = f"{TEXT_OPEN}{item.day}{TEXT_CLOSE}" if item.day else "<c/>"
-            meta = f"<row>{TEXT_OPEN}{item.id}{TEXT_CLOSE}<c><v>{item.version}</v></c>{day}{org}"
+            day_xml = f"{TEXT_OPEN}{day}{TEXT_CLOSE}" if day else "<c/>"
+            meta = f"<row>{TEXT_OPEN}{rid}{TEXT_CLOSE}<c><v>{version}</v></c>{day_xml}{org}"
         else:
-            meta = f"<row>{TEXT_OPEN}{item.id}{TEXT_CLOSE}<c><v>{item.version}</v></c>"
+            meta = f"<row>{TEXT_OPEN}{rid}{TEXT_CLOSE}<c><v>{version}</v></c>"
         rows.append(meta + "".join(out) + "</row>")
     return "".join(rows)
 
