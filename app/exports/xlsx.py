@@ -9,7 +9,9 @@ Empty cells are left out (cells carry their reference), so sparse rows stay smal
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import zipfile
 from collections.abc import Iterable
 from xml.sax.saxutils import escape
@@ -118,13 +120,40 @@ def rows_xml(
     return "".join(rows)
 
 
+def _write_in_thread(raw, pieces: Iterable[bytes]) -> None:
+    """Write `pieces` to `raw` from a second thread: deflate and CRC release the GIL, so the
+    compression (a third of an XLSX export) runs beside the making of the next rows."""
+    todo: queue.Queue = queue.Queue(maxsize=2)
+    failed: list[BaseException] = []
+
+    def work():
+        while (piece := todo.get()) is not None:
+            if not failed:
+                try:
+                    raw.write(piece)
+                except BaseException as error:  # handed to the caller's thread
+                    failed.append(error)
+
+    worker = threading.Thread(target=work, name="xlsx-deflate", daemon=True)
+    worker.start()
+    try:
+        for piece in pieces:
+            if failed:
+                break
+            todo.put(piece)
+    finally:
+        todo.put(None)
+        worker.join()
+    if failed:
+        raise failed[0]
+
+
 def _sheet(zf: zipfile.ZipFile, name: str, rows: Iterable, text_columns: set[int] | None) -> None:
     """A worksheet; `text_columns` None: `rows` are ready `<row>` XML strings (`rows_xml`)."""
     with zf.open(name, "w", force_zip64=True) as raw:
         raw.write(f'{HEAD}<worksheet xmlns="{MAIN}"><sheetData>'.encode())
         if text_columns is None:
-            for xml in rows:
-                raw.write(xml.encode("utf-8"))
+            _write_in_thread(raw, (xml.encode("utf-8") for xml in rows))
             raw.write(b"</sheetData></worksheet>")
             return
         letters: list[str] = []
