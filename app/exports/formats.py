@@ -119,79 +119,91 @@ def write_xlsx(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
     write_workbook(path, [("antwoorden", sheet(), None), ("variabelen", labels, {0, 1, 2})])
 
 
-def _dtype(col: Column) -> str:
-    """Compact dtypes for pyreadstat: codes as float32 (exact for small integers, and pyreadstat
-    writes a float column faster than a nullable integer one), numbers and ids as float64."""
+def _dtype(col: Column):
+    """Compact polars dtypes: codes in nullable 1- or 2-byte integers (a validity bitmap, not a
+    float per cell), numbers and the random id (up to 2**53) as Float64, text as String."""
+    import polars as pl
+
     if col.kind == "str":
-        return "object"
-    if col.source in ("multi", "rank") or col.value_labels:
-        return "float32"
-    if col.name == "version":
-        return "int16"
-    return "float64"
+        return pl.String
+    if col.source in ("multi", "rank") or col.value_labels or col.name == "version":
+        biggest = max([*col.value_labels, len(col.variable.options) if col.variable else 0, 0])
+        return pl.Int8 if biggest < 127 else pl.Int16
+    return pl.Float64
+
+
+NEUTRALISED = r"^'[=+\-@\t\r]"
 
 
 def _frame(plan: Plan, chunks: Iterable[list[Item]]):
-    """A DataFrame built column-wise, a chunk at a time, with compact dtypes (`_dtype`).
+    """A polars DataFrame with compact dtypes (`_dtype`), one chunk of responses at a time.
 
-    A chunk's export rows are parsed by pandas' C CSV reader (separator SEP), not cell by cell.
+    A chunk's export rows are parsed by polars' CSV reader (separator SEP) with a fixed schema.
+    pyreadstat writes a polars frame 2-3x faster than a pandas one (a missing value is None, not a
+    `pd.isna` call per cell), and nullable Int8 codes take ~1 byte per cell.
     """
-    import numpy as np
-    import pandas as pd
+    import polars as pl
 
     columns = plan.columns
-    dtypes = [_dtype(c) for c in columns]
-    parts: list[list] = [[] for _ in columns]
-    data_types = {
-        j: (object if dtypes[plan.meta + j] == "object" else np.dtype(dtypes[plan.meta + j]))
-        for j in range(len(plan.data))
-    }
-    numeric = {j: [""] for j, t in data_types.items() if t is not object}
-    text_columns = [j for j, t in data_types.items() if t is object]
+    schema = pl.Schema([(c.name, _dtype(c)) for c in columns])
+    data_schema = pl.Schema([(c.name, schema[c.name]) for c in plan.data])
+    meta_names = [c.name for c in columns[: plan.meta]]
+    texts = [c.name for c in plan.data if c.kind == "str"]
+    parts = []
     for items in chunks:
-        meta = [[item[0] for item in items], [item[1] for item in items]]
+        meta = [pl.Series(meta_names[0], [item[0] for item in items], dtype=pl.Float64)]
+        meta.append(pl.Series(meta_names[1], [item[1] for item in items], dtype=schema[meta_names[1]]))
         if plan.with_org:
-            meta += [[item[2] or "" for item in items], [item[3] or "" for item in items]]
-        for i, values in enumerate(meta):
-            parts[i].append(np.array(values, dtype=object if dtypes[i] == "object" else dtypes[i]))
-        if all(item[4] is not None for item in items):
-            frame = pd.read_csv(
-                io.StringIO("\n".join(item[4] for item in items) + "\n"),
-                sep=SEP,
-                header=None,
-                names=range(len(plan.data)),
-                quotechar='"',
-                dtype=data_types,
-                keep_default_na=False,
-                na_values=numeric,
-                engine="c",
+            meta.append(pl.Series(meta_names[2], [item[2] or "" for item in items], dtype=pl.String))
+            meta.append(pl.Series(meta_names[3], [item[3] or "" for item in items], dtype=pl.String))
+        data = None
+        if plan.data and all(item[4] is not None for item in items):
+            text = ("\n".join(item[4] for item in items) + "\n").encode("utf-8")
+            try:
+                data = pl.read_csv(text, has_header=False, separator=SEP, quote_char='"', schema=data_schema)
+            except pl.exceptions.PolarsError:
+                data = None  # e.g. text where a number is due (a variable whose type changed)
+            if data is not None and texts:  # CSV cells back to answers: undo the neutralisation
+                data = data.with_columns(
+                    pl.when(pl.col(name).str.contains(NEUTRALISED))
+                    .then(pl.col(name).str.slice(1))
+                    .otherwise(pl.col(name))
+                    .alias(name)
+                    for name in texts
+                )
+        if data is None:
+            rows = [item[5] if item[5] is not None else plan.decode(item[4]) for item in items]
+            values = list(zip(*rows, strict=True)) if rows else [[] for _ in plan.data]
+            data = pl.DataFrame(
+                [
+                    pl.Series(
+                        c.name,
+                        [_as(v, data_schema[c.name]) for v in vs],
+                        dtype=data_schema[c.name],
+                        strict=False,
+                    )
+                    for c, vs in zip(plan.data, values, strict=True)
+                ],
+                schema=data_schema,
             )
-            for j in text_columns:  # back from CSV cells to the answers: undo the neutralisation
-                series = frame[j]
-                hit = series.str.match(r"'[=+\-@\t\r]")
-                if hit.any():
-                    frame.loc[hit, j] = series[hit].str[1:]
-            for j in range(len(plan.data)):
-                parts[plan.meta + j].append(frame[j].to_numpy())
-            del frame
-            continue
-        rows = [item[5] if item[5] is not None else plan.decode(item[4]) for item in items]
-        for j, values in enumerate(zip(*rows, strict=True)):
-            kind = dtypes[plan.meta + j]
-            if kind == "object":
-                parts[plan.meta + j].append(
-                    np.array(["" if v is None else str(v) for v in values], dtype=object)
-                )
-            else:
-                parts[plan.meta + j].append(
-                    np.array([np.nan if v is None else v for v in values], dtype=kind)
-                )
-    data = {}
-    for i, col in enumerate(columns):
-        kind = dtypes[i]
-        data[col.name] = np.concatenate(parts[i]) if parts[i] else np.array([], dtype=kind)
-        parts[i] = []  # free the pieces as soon as the column is whole
-    return pd.DataFrame(data, copy=False)
+        if texts:  # no answer: "" (as before), not a missing string
+            data = data.with_columns(pl.col(name).fill_null("") for name in texts)
+        parts.append(pl.concat([pl.DataFrame(meta), data], how="horizontal"))
+    frame = pl.concat(parts, rechunk=False) if parts else pl.DataFrame(schema=schema)
+    return frame
+
+
+def _as(value, dtype):
+    import polars as pl
+
+    if value is None:
+        return None
+    if dtype == pl.String:
+        return str(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _value_labels(columns: list[Column]) -> dict[str, dict[int, str]]:
@@ -246,7 +258,7 @@ def write_dta(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
     columns = plan.columns
     frame = _frame(plan, chunks)
     names = stata_names(columns)
-    frame.columns = names
+    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
     renamed = dict(zip([c.name for c in columns], names, strict=True))
     pyreadstat.write_dta(
         frame,
