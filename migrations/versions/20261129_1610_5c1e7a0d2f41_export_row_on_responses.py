@@ -26,5 +26,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("responses") as batch_op:
-        batch_op.drop_column("export_row")
+    # A plain DROP COLUMN (SQLite >= 3.35): batch mode would copy and drop `responses`, and with
+    # foreign keys on, dropping it cascades to every answer.
+    op.drop_column("responses", "export_row")
