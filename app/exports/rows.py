@@ -150,11 +150,6 @@ class Plan:
                 self._orgs[org_id] = pseudonym(self.survey.slug, org_id)
         return self._orgs[org_id]
 
-    def line(self, version_id: int, row: str) -> str:
-        """The data cells of an export row in the merged layout, joined by SEP."""
-        mapping = self.maps.get(version_id)
-        return row if mapping is None else mapping.line(row)
-
     def pivot(self, answer_rows: list) -> list:
         """Python values of the data columns from (variable, item, num, text) rows (no export row)."""
         single, options, multi = self._pivot
