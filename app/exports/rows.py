@@ -34,7 +34,13 @@ ANSWERS_SQL = (
 
 
 def _fetch(connection, sql: str, params: tuple, size: int = 20_000):
-    """Rows of a driver cursor, fetched in batches (plain tuples, no result processing)."""
+    """Rows of a driver cursor, fetched in batches (plain tuples, no result processing).
+
+    `survey_id + 0` keeps SQLite on the primary keys; PostgreSQL then misjudges how many rows
+    match and sorts the whole table for every chunk, so it gets the plain column.
+    """
+    if connection.dialect.name != "sqlite":
+        sql = sql.replace("survey_id + 0", "survey_id")
     if connection.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
     cursor = connection.connection.cursor()
