@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.core.errors import DomainError
 from app.exports import codebook, formats
-from app.exports.rows import iter_rows
+from app.exports.rows import Plan, iter_items, iter_rows
 from app.exports.schema import build_columns
 from app.extensions import db
 from app.surveys.models import Survey
@@ -48,11 +48,11 @@ def filename(survey: Survey, fmt: str) -> str:
 def export_stream(survey: Survey, fmt: str, *, bom: bool = False, semicolon: bool = False) -> Iterator[bytes]:
     """Bytes of a streaming format (csv, csv-excel, json, r, codebook-csv, codebook-html)."""
     if fmt in ("csv", "csv-excel"):
-        columns = build_columns(survey)
+        plan = Plan(survey, build_columns(survey))
         excel = fmt == "csv-excel"
         yield from formats.csv_chunks(
-            columns,
-            iter_rows(survey, columns),
+            plan,
+            iter_items(survey, plan),
             bom=bom or excel,
             delimiter=";" if semicolon or excel else ",",
         )
@@ -78,6 +78,6 @@ def export_file(survey: Survey, fmt: str, path: str, *, bom: bool = False, semic
             for chunk in export_stream(survey, fmt, bom=bom, semicolon=semicolon):
                 out.write(chunk)
         return
-    columns = build_columns(survey)
+    plan = Plan(survey, build_columns(survey))
     writer = {"xlsx": formats.write_xlsx, "sav": formats.write_sav, "dta": formats.write_dta}[fmt]
-    writer(path, columns, iter_rows(survey, columns))
+    writer(path, plan, iter_items(survey, plan))

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.surveys.definitions import evaluate
 from app.surveys.models import Survey, SurveyVersion, random_response_id
+from app.surveys.wide import encode, version_layout
 
 CHUNK = 5_000
 REBUILD_INDEX_FROM = 5_000
@@ -180,6 +181,7 @@ def generate_responses(version: SurveyVersion, n: int, *, seed: int = 2026, orga
     right edge (several times faster on SQLite). Returns n.
     """
     definition = version.definition
+    layout = version_layout(version)
     rng = random.Random(seed)
     gen = _Generator(definition, rng)
     anonymous = version.anonymity == "anonymous"
@@ -188,7 +190,7 @@ def generate_responses(version: SurveyVersion, n: int, *, seed: int = 2026, orga
     conn = db.session.connection()
     response_sql = (
         "INSERT INTO responses (id, survey_id, version_id, organisation_id, user_id, submitted_at, "
-        "submitted_on) VALUES (?, ?, ?, ?, NULL, NULL, ?)"
+        "submitted_on, export_row) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)"
     )
     answer_sql = (
         "INSERT INTO answers (response_id, variable, item, survey_id, num, text) VALUES (?, ?, ?, ?, ?, ?)"
@@ -210,8 +212,11 @@ def generate_responses(version: SurveyVersion, n: int, *, seed: int = 2026, orga
         for i, rid in enumerate(ids[start : start + CHUNK], start):
             org = orgs[i % len(orgs)] if orgs else None
             day = today - dt.timedelta(days=rng.randrange(60))
-            responses.append((rid, survey_id, version.id, org, day))
-            answers.extend(_rows(definition, gen.answers(i), rid, survey_id))
+            rows = _rows(definition, gen.answers(i), rid, survey_id)
+            # exports' copy of the answers (app/surveys/wide.py), in the same INSERT
+            row = encode(layout, [(r[1], r[2], r[4], r[5]) for r in rows])
+            responses.append((rid, survey_id, version.id, org, day, row))
+            answers.extend(rows)
         conn.exec_driver_sql(response_sql, responses)
         conn.exec_driver_sql(answer_sql, answers)
     if rebuild:

@@ -14,6 +14,8 @@ Storage contract (results, exports and invitations build on it):
     short/long text, other text       -> item 0, text = value
     date                              -> item 0, text = ISO date
   `survey_id` is repeated on answers so aggregates are one indexed GROUP BY.
+- `Response.export_row` copies a response's answers in its version's column layout for exports
+  (`app.surveys.wide`); whatever writes or changes answers keeps it equal (or sets it NULL).
 - A `Draft` holds in-progress answers (JSON) under the hash of a resume key (an invitation token or
   a public resume token); it is deleted in the transaction that creates the response, so nothing
   links a submitted anonymous response to its invitation.
@@ -207,6 +209,9 @@ class Response(db.Model):
     # app.results' tallies, then 0 (another number only inside the transaction that counts it).
     # Holds no order: every counted response carries the same 0.
     tallied: Mapped[int | None] = mapped_column(BigInteger)
+    # The answers again, as one export row in this version's layout (app/surveys/wide.py); NULL:
+    # readers pivot `answers`. Written in the INSERT of the response, never by a statement of its own.
+    export_row: Mapped[str | None] = mapped_column(Text)
 
     version: Mapped[SurveyVersion] = relationship()
 

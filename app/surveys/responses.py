@@ -15,6 +15,7 @@ from app.core.models import utcnow
 from app.extensions import db
 from app.surveys.models import Answer, Draft, Response, SurveyVersion, random_response_id
 from app.surveys.storage import answers_to_rows
+from app.surveys.wide import encode_dict_rows
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ def submit(
     anonymous = version.anonymity == "anonymous"
     now = utcnow()
     response_id = random_response_id()
+    rows = answers_to_rows(version.definition, answers, response_id, version.survey_id)
     connection.execute(
         insert(Response).values(
             id=response_id,
@@ -53,9 +55,9 @@ def submit(
             user_id=user_id if version.anonymity == "identified" else None,
             submitted_at=None if anonymous else now,
             submitted_on=now.date(),
+            export_row=encode_dict_rows(version, rows),  # exports' copy: a value, not a statement
         )
     )
-    rows = answers_to_rows(version.definition, answers, response_id, version.survey_id)
     if rows:
         # Every row has every key (answers_to_rows): one executemany.
         connection.execute(insert(Answer), rows)
