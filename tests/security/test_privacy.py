@@ -129,8 +129,10 @@ def test_no_column_stores_or_derives_from_token_address_agent_or_referrer(anonym
     assert db.session.scalar(select(func.count()).select_from(Draft)) == 0
     after = text_hits(CLIENT_NEEDLES | derived(token) | {token_hash}, skip=allowed)
     assert after == []
-    # The answers themselves are stored, in the answers table only.
-    assert {t for t, _c, _n in text_hits({ANSWERS["remark"]})} == {"answers"}
+    # The answers themselves are stored in the answers table and in the response's export copy
+    # (responses.export_row, deleted with the response), nowhere else.
+    stored = {(t, c) for t, c, _n in text_hits({ANSWERS["remark"]})}
+    assert stored == {("answers", "text"), ("responses", "export_row")}
     # No rate counter (the only table keyed by client addresses, as HMACs) was written either.
     assert db.session.scalar(select(func.count()).select_from(reflect()["rate_counters"])) == 0
     assert db.session.get(Invitation, invitation.id).token_hash == token_hash  # the link itself is unchanged
