@@ -498,7 +498,8 @@ def read(
     elif pending <= DELTA_IN_PYTHON:
         out: Tally = {}
         answers = []
-        for group, code, variable, item, value, n in db.session.connection().execute(_rows_statement(*key)):
+        rows = db.session.connection().execute(_rows_statement(*key)).all()  # fetchall: not row by row
+        for group, code, variable, item, value, n in rows:
             if group is None:  # an answer row of an uncounted response
                 answers.append((variable, item, value, n))
             elif n:
