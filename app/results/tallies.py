@@ -15,8 +15,9 @@ the first view after a new response (14-25 s at 100,000 responses). Now:
   (the survey row's lock on PostgreSQL, BEGIN IMMEDIATE on SQLite); a fold takes at most CHUNK
   responses. The `result-tallies` job folds every minute (and `flask demo`); a view folds only
   when the job seems not to run (see `read`).
-- Reading is one statement: tallies UNION ALL the same GROUP BYs over the responses not counted
-  yet (a minute's worth: cheap), so a result is never stale, whether or not a fold ran.
+- Reading is one statement: tallies UNION ALL the answer rows of the responses not counted yet
+  (a minute's worth, up to DELTA_IN_PYTHON responses), counted in Python like the fold counts
+  them; with more, tallies UNION ALL the same GROUP BYs over them. Never stale either way.
 - Deletes: the tallies keep the count and an id checksum of the responses counted; when they no
   longer match the responses with `tallied = 0` (a counted response was deleted) or a breakdown is
   missing (a new profile variable), the survey's tallies are rebuilt from zero (by folds).
@@ -42,6 +43,7 @@ from sqlalchemy import (
     false,
     func,
     literal_column,
+    null,
     or_,
     select,
     true,
@@ -49,6 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import aliased
 
 from app.core.database import BUSY_ERRORS, READ_METHODS, immediate_transactions, plain_transactions
@@ -63,6 +66,10 @@ log = logging.getLogger(__name__)
 CHECKSUM_MOD = 1_000_000_007
 ROWED_TYPES = frozenset({"short_text", "long_text", "date"})
 CHUNK = 500  # responses per fold: about a second of SQLite write lock (submits wait up to 5 s)
+# Up to this many uncounted responses a view reads their answer rows and counts them in Python
+# (`_rows_statement`, `_delta`): on PostgreSQL, planning the GROUP BYs of `_read_statement` cost
+# more than counting a minute's worth of responses. More (the job lags): the GROUP BYs in SQL.
+DELTA_IN_PYTHON = 200
 ANALYZE_FROM = 500  # responses counted in one job run after which PostgreSQL's statistics are refreshed
 COLUMNS = ("group_variable", "group_code", "variable", "item", "value", "n")
 # {(group variable, group code): {(variable, item, value): n}}
@@ -328,12 +335,31 @@ def fold_all() -> dict[str, int]:
         for p in plans:
             counted += fold(conn, p)
         if counted >= ANALYZE_FROM and conn.dialect.name == "postgresql":
-            # Statistics from before a big fold say most responses are uncounted: the planner
-            # then scans all answers for the (empty) delta of every view until autovacuum runs.
-            with conn.begin():
-                conn.exec_driver_sql("ANALYZE responses")
-                conn.exec_driver_sql("ANALYZE result_tallies")
+            _tidy_postgresql(conn)
     return {"surveys": len(plans), "counted": counted}
+
+
+def _tidy_postgresql(conn) -> None:
+    """After a big fold on PostgreSQL (a first build, a backlog).
+
+    Each chunk rewrote every tally row it touched: at 10,000 responses the table held 3,000 pages
+    for 31,000 live rows (350 pages), and each view's scan of the tallies read them all. CLUSTER
+    rewrites it compactly in primary-key order (a group's rows together), holding an exclusive
+    lock on result_tallies alone for a fraction of a second (views wait, submits never touch it);
+    when a view holds the table over a second, it is left for the next big fold and autovacuum.
+    Then fresh statistics: from before, most responses look uncounted and the planner scans all
+    answers for the (empty) delta of every view. VACUUM also marks the responses' pages all
+    visible, so the scan for the uncounted ones stays in the index."""
+    auto = conn.execution_options(isolation_level="AUTOCOMMIT")  # VACUUM runs outside a transaction
+    try:
+        auto.exec_driver_sql("SET lock_timeout = '1s'")
+        auto.exec_driver_sql("CLUSTER result_tallies USING pk_result_tallies")
+    except DBAPIError as error:
+        auto.rollback()
+        log.warning("result tallies not compacted: %s", type(error.orig).__name__)
+    auto.exec_driver_sql("RESET lock_timeout")
+    auto.exec_driver_sql("VACUUM (ANALYZE) responses")
+    auto.exec_driver_sql("ANALYZE result_tallies")
 
 
 def _may_write() -> bool:
@@ -341,10 +367,9 @@ def _may_write() -> bool:
     return not (has_request_context() and request.method not in READ_METHODS)
 
 
-@lru_cache(maxsize=256)
-def _read_statement(p: Plan, wanted: tuple, names: tuple | None):
-    """The read statement (built once per plan, groups and names; SQLAlchemy caches its SQL)."""
-    tally = select(ResultTally.survey_id, *[getattr(ResultTally, c) for c in COLUMNS])
+def _tally_select(p: Plan, wanted: tuple, names: tuple | None):
+    """The tally rows of the wanted groups (COLUMNS; no control rows)."""
+    tally = select(*[getattr(ResultTally, c) for c in COLUMNS])
     if names is not None:
         tally = tally.where(ResultTally.variable.in_(["", *names]))
     conditions = []
@@ -353,9 +378,15 @@ def _read_statement(p: Plan, wanted: tuple, names: tuple | None):
         if codes is not None:
             condition = and_(condition, ResultTally.group_code.in_([float(c) for c in codes]))
         conditions.append(condition)
-    tally = tally.where(
+    return tally.where(
         ResultTally.survey_id == p.survey_id, ResultTally.item >= ANSWERED, or_(false(), *conditions)
     )
+
+
+@lru_cache(maxsize=256)
+def _read_statement(p: Plan, wanted: tuple, names: tuple | None):
+    """Tallies + the uncounted delta summed in SQL (built once per plan, groups and names)."""
+    tally = select(literal_column(str(int(p.survey_id))), *_tally_select(p, wanted, names).subquery().c)
     delta = _parts(
         p.survey_id,
         lambda r: r.tallied.is_(None),
@@ -371,6 +402,67 @@ def _read_statement(p: Plan, wanted: tuple, names: tuple | None):
     return select(*columns, func.sum(t.c[len(COLUMNS)])).group_by(*columns)
 
 
+@lru_cache(maxsize=256)
+def _rows_statement(p: Plan, wanted: tuple, names: tuple | None):
+    """Tallies UNION ALL the answer rows themselves of the uncounted responses (group_variable
+    NULL, the response id in `n`; a response without answers gives one row of NULLs), for
+    `_delta` to count: two plain selects, which PostgreSQL plans in a fraction of a millisecond
+    where the GROUP BYs of `_read_statement` took 5-15 ms."""
+    r, a = aliased(Response, name="r"), aliased(Answer, name="a")
+    a_join = a.response_id == r.id
+    if names is not None:
+        a_join = and_(a_join, a.variable.in_(sorted({*names, *(g for g, _codes in wanted if g)})))
+    answers = (
+        select(cast(null(), String), _float(0), a.variable, a.item, a.num, r.id)
+        .select_from(r)
+        .outerjoin(a, a_join)
+        .where(r.survey_id == p.survey_id, r.tallied.is_(None))
+    )
+    return _tally_select(p, wanted, names).union_all(answers)
+
+
+def _delta(p: Plan, wanted: tuple, names: tuple | None, rows) -> Tally:
+    """What `_parts` counts in SQL for the wanted groups, from the answer rows
+    (variable, item, num, response id) of the uncounted responses."""
+    answers: dict[int, list] = {}
+    for variable, item, num, response_id in rows:
+        listed = answers.setdefault(response_id, [])
+        if variable is not None:
+            listed.append((variable, item, num))
+    shown = set(names) if names is not None else None
+    multi, rowed = set(p.multi), set(p.rowed)
+    out: Tally = {}
+    for group, codes in wanted:
+        codes = {float(c) for c in codes} if codes is not None else None
+        distinct: set = set()  # (key, multiple-choice variable, response): counted once
+        for response_id, rows_of in answers.items():
+            if not group:
+                keys = [("", 0.0)]
+            else:  # one key per answer row of the profile variable (as the SQL join)
+                keys = [
+                    (group, float(num))
+                    for variable, _item, num in rows_of
+                    if variable == group and num is not None and (codes is None or float(num) in codes)
+                ]
+            for key in keys:
+                counts = out.setdefault(key, {})
+                total = ("", ANSWERED, 0.0)
+                counts[total] = counts.get(total, 0) + 1
+                for variable, item, num in rows_of:
+                    if shown is not None and variable not in shown:
+                        continue
+                    if num is not None:
+                        code = (variable, int(item), float(num))
+                        counts[code] = counts.get(code, 0) + 1
+                    answered = (variable, ANSWERED, 0.0)
+                    if variable in rowed or (
+                        variable in multi and (key, variable, response_id) not in distinct
+                    ):
+                        distinct.add((key, variable, response_id))
+                        counts[answered] = counts.get(answered, 0) + 1
+    return out
+
+
 def _frozen(wanted) -> tuple:
     return tuple((group, tuple(codes) if codes is not None else None) for group, codes in wanted)
 
@@ -379,7 +471,8 @@ def read(
     survey, wanted: list[tuple[str, tuple[float, ...] | None]], variables=None, names=None
 ) -> Tally | None:
     """Counts for the wanted groups (('', None) = all responses; (profile variable, codes)):
-    the tallies plus the responses not counted yet, in one statement, so never stale. `names`:
+    the tallies plus the responses not counted yet (their answer rows counted in Python, or by
+    GROUP BYs in SQL when there are many), in one statement, so never stale. `names`:
     only these variables (and the group totals).
 
     Two statements: the check, then the read. None when the tallies need a rebuild (a counted
@@ -393,6 +486,7 @@ def read(
     if rebuild:
         return None
     threshold = current_app.config.get("RESULT_TALLIES_VIEW_FOLD", 5_000)
+    key = (p, _frozen(wanted), tuple(names) if names is not None else None)
     if threshold and pending >= threshold and _may_write():
         with db.engine.connect() as conn:
             try:
@@ -400,16 +494,24 @@ def read(
             except BUSY_ERRORS as error:  # the read below still gives the right numbers
                 log.warning("result tallies of survey %s not folded: %s", p.survey_id, type(error).__name__)
             with plain_transactions(), conn.begin():
-                rows = conn.execute(
-                    _read_statement(p, _frozen(wanted), tuple(names) if names is not None else None)
-                ).all()
+                rows = conn.execute(_read_statement(*key)).all()
+    elif pending <= DELTA_IN_PYTHON:
+        out: Tally = {}
+        answers = []
+        rows = db.session.connection().execute(_rows_statement(*key)).all()  # fetchall: not row by row
+        for group, code, variable, item, value, n in rows:
+            if group is None:  # an answer row of an uncounted response
+                answers.append((variable, item, value, n))
+            elif n:
+                out.setdefault((group, float(code)), {})[(variable, int(item), float(value))] = int(n)
+        for group_key, counts in _delta(p, key[1], key[2], answers).items():
+            into = out.setdefault(group_key, {})
+            for k, n in counts.items():
+                into[k] = into.get(k, 0) + n
+        return out
     else:
-        rows = (
-            db.session.connection()
-            .execute(_read_statement(p, _frozen(wanted), tuple(names) if names is not None else None))
-            .all()
-        )
-    out: Tally = {}
+        rows = db.session.connection().execute(_read_statement(*key)).all()
+    out = {}
     for group, code, variable, item, value, n in rows:
         if n:
             out.setdefault((group, float(code)), {})[(variable, int(item), float(value))] = int(n)

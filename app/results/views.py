@@ -11,7 +11,7 @@ from markupsafe import Markup
 from app.core.access import staff_required
 from app.extensions import db
 from app.results import benchmark, board, queries, services
-from app.results.charts import bar_chart
+from app.results.charts import bar_chart_svg
 from app.results.forms import PublishForm
 from app.results.variables import merged_variables, profile_filters
 
@@ -44,7 +44,7 @@ def view_results(slug: str):
     hidden_text = f"< {services.suppression_min()}"
 
     def questions_html():
-        charts = {r.var.name: bar_chart(r.rows, hidden_text) for r in page["results"] if r.rows}
+        charts = {r.var.name: bar_chart_svg(r.rows, hidden_text) for r in page["results"] if r.rows}
         return Markup(  # noqa: S704 - rendered by our own autoescaping template
             render_template(
                 "results/_questions.html",

@@ -80,7 +80,12 @@ def states(survey_id):
     return db.session.scalars(select(Response.tallied).where(Response.survey_id == survey_id)).all()
 
 
-def test_results_equal_a_count_from_scratch_before_between_and_after_folds(seeded):
+@pytest.mark.parametrize("delta_in_python", [True, False], ids=["delta counted in Python", "delta in SQL"])
+def test_results_equal_a_count_from_scratch_before_between_and_after_folds(
+    seeded, monkeypatch, delta_in_python
+):
+    # the uncounted responses' answers counted in Python (few of them) or by GROUP BYs in SQL
+    monkeypatch.setattr(tallies, "DELTA_IN_PYTHON", 10**9 if delta_in_python else -1)
     survey = seeded.survey
     assert set(states(survey.id)) == {None}  # submits leave responses uncounted
     assert_same_as_from_scratch(survey)  # all from the uncounted delta
@@ -123,6 +128,23 @@ def test_folds_in_chunks_leave_the_same_tallies(seeded, monkeypatch):
     tallies.fold_all()
     assert snapshot(survey.id) == whole
     assert set(states(survey.id)) == {0}
+
+
+def test_a_big_fold_compacts_the_tallies_on_postgresql_and_leaves_them_the_same(seeded, monkeypatch):
+    survey = seeded.survey
+    tallies.fold_all()
+    whole = snapshot(survey.id)
+    db.session.execute(delete(ResultTally).where(ResultTally.survey_id == survey.id))
+    db.session.execute(update(Response).where(Response.survey_id == survey.id).values(tallied=None))
+    db.session.commit()
+    monkeypatch.setattr(tallies, "CHUNK", 7)
+    monkeypatch.setattr(tallies, "ANALYZE_FROM", 1)  # every job run counts as a big fold
+    tallies.fold_all()
+    assert snapshot(survey.id) == whole
+    assert_same_as_from_scratch(survey)
+    if db.engine.dialect.name == "postgresql":  # CLUSTER rewrote the table in primary-key order
+        clustered = "SELECT indisclustered FROM pg_index WHERE indexrelid = 'pk_result_tallies'::regclass"
+        assert db.session.execute(db.text(clustered)).scalar() is True
 
 
 def test_deleting_counted_responses_keeps_results_right_and_the_job_rebuilds(seeded):
