@@ -9,6 +9,8 @@ header (name, logout form with its token) is built for every request.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import current_app, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -20,11 +22,22 @@ HEADER = "chrome/header.html"
 FOOTER = "chrome/footer.html"
 _MARK = "wwwelzijn-language-url-"  # survives URL building and HTML escaping unchanged
 _KEPT = 256
+_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug.urls._urlencode
 
 
 def language_url(code: str) -> str:
-    """The language switch: to `code`, then back to this page."""
-    return url_for("main.set_language", code=code, next=current_path())
+    """The language switch: to `code`, then back to this page.
+
+    `url_for("main.set_language", code=code, next=current_path())`, without building the route for
+    every page: its path is kept per script root and the `next` argument is encoded as Werkzeug
+    encodes query arguments.
+    """
+    key = ("language", code, request.root_path)
+    kept = _kept()
+    path = kept.get(key)
+    if path is None:
+        path = _keep(key, url_for("main.set_language", code=code))
+    return path + "?" + urlencode((("next", current_path()),), safe=_QUERY_SAFE)
 
 
 def _kept() -> dict:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html import unescape
 
+import pytest
+
 from tests.helpers import login, text_of
 
 LANGUAGE_LINK = re.compile(r'<a href="([^"]*/taal/en[^"]*)" lang="en"')
@@ -41,3 +43,20 @@ def test_a_signed_in_user_gets_their_own_header(client, make_user):
         "/afmelden", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)}
     )
     assert "Marie Testpersoon" not in text_of(client.get("/privacy"))
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/privacy?x=1&y=2", "/u/abc?pagina=v%C3%A9&stap=a+b", "/e/x/verder/y?q=%2F%3F%23!$'()*,;:@"]
+)
+def test_the_language_link_is_the_one_url_for_builds(app, path):
+    from flask import url_for
+
+    from app.core.chrome import language_url
+    from app.core.urls import current_path
+
+    for base_url in ("http://localhost/", "http://localhost/enquete/"):
+        with app.test_request_context(path, base_url=base_url):
+            assert language_url("en") == url_for("main.set_language", code="en", next=current_path())
+            assert language_url("nl").startswith(
+                base_url.removeprefix("http://localhost").rstrip("/") + "/taal/nl?"
+            )
