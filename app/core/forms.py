@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import secrets
 from hashlib import sha1
 
 from flask import Flask, current_app, request, session
@@ -121,9 +122,19 @@ class CsrfOnlyForm(BaseForm):
 CSRF_ERROR = _l("Je sessie is verlopen of het formulier is ongeldig. Laad de pagina opnieuw.")
 
 
+def _csrf_mac(secret: str, expires: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (secret + expires).encode("utf8"), digestmod=sha1).hexdigest()
+
+
 def csrf_token() -> str:
-    """A fresh CSRF token for templates (`{{ csrf_token() }}`)."""
-    return CsrfOnlyForm(formdata=None).csrf_token.current_token
+    """A fresh CSRF token for templates (`{{ csrf_token() }}`): the token a form's csrf_token field
+    carries (`SessionCSRF.generate_csrf_token`), without building a form for it."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_hex(20)  # what WTForms makes: 40 random hex digits
+    limit = current_app.config["CSRF_TIME_LIMIT"]
+    expires = (SessionCSRF.now(None) + limit).strftime(SessionCSRF.TIME_FORMAT) if limit else ""
+    return f"{expires}##{_csrf_mac(session['csrf'], expires)}"
 
 
 def csrf_token_is_valid(token: str | None) -> bool:
@@ -140,9 +151,7 @@ def csrf_token_is_valid(token: str | None) -> bool:
     if not isinstance(secret, str):
         return False
     expires, mac = token.split("##", 1)
-    key = current_app.config["SECRET_KEY"].encode()
-    expected = hmac.new(key, (secret + expires).encode("utf8"), digestmod=sha1).hexdigest()
-    if not hmac.compare_digest(expected.encode(), mac.encode("utf8", "replace")):
+    if not hmac.compare_digest(_csrf_mac(secret, expires).encode(), mac.encode("utf8", "replace")):
         return False
     if current_app.config["CSRF_TIME_LIMIT"]:
         return SessionCSRF.now(None).strftime(SessionCSRF.TIME_FORMAT) <= expires

@@ -76,3 +76,16 @@ def test_a_token_whose_expiry_was_changed_is_refused(client):
     expires, mac = token.split("##", 1)
     response = client.post("/aanmelden", data={"csrf_token": f"2099{expires[4:]}##{mac}"})
     assert response.status_code == 400
+
+
+def test_the_template_token_is_the_token_a_form_carries(app):
+    from app.core.forms import CsrfOnlyForm, csrf_token
+
+    with app.test_request_context("/"):
+        from_template = csrf_token()
+        from_form = CsrfOnlyForm(formdata=None).csrf_token.current_token
+        assert len(from_template) == len(from_form) and "##" in from_template
+        form = CsrfOnlyForm(formdata=None)
+        form.csrf_token.data = from_template
+        form.csrf_token.raw_data = [from_template]
+        assert form.csrf_token.validate(form)  # WTForms' own check accepts it
