@@ -70,7 +70,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
 
     _init_extensions(app)
-    from app.core import backup, i18n, jobs
+    from app.core import backup, chrome, i18n, jobs
     from app.core import cli as core_cli
     from app.core import markdown as core_markdown
     from app.core.errors import register_error_handlers
@@ -87,6 +87,7 @@ def create_app(config: type[Config] | dict | None = None) -> Flask:
     jobs.init_app(app)
     backup.init_app(app)
     core_markdown.init_app(app)
+    chrome.init_app(app)
     for name in FEATURES:
         importlib.import_module(name).init_app(app)
     return app

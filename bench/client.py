@@ -3,11 +3,14 @@
 gunicorn's sync workers close every connection after the response, so each request is one short
 connection; a bare socket with `Connection: close` and regex parsing keeps the client's own cost
 per request small (its CPU use is measured and reported, so one can check it is not the limit).
-Every loop stops at its deadline or when its invitation links run out, whichever comes first.
+Every loop stops at its deadline or when its invitation links run out, whichever comes first;
+no request waits past the hard stop after the deadline, and the runner collects the totals of
+its client processes (spawned, not forked) by a deadline, killing any that do not answer.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import random
 import re
@@ -43,6 +46,12 @@ REMARKS = (
 )
 
 
+SOCKET_TIMEOUT = 30.0  # per connect / send / receive of one request
+START_TIMEOUT = 60.0  # spawning a client process (a fresh interpreter) on a busy machine
+HARD_STOP_AFTER = 30.0  # after a run's deadline, no request of it waits any longer
+COLLECT_MARGIN = 30.0  # after the hard stop, for the totals to arrive
+
+
 class FlowError(Exception):
     pass
 
@@ -50,11 +59,20 @@ class FlowError(Exception):
 class Connection:
     """One request per connection, as gunicorn's sync worker answers."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, stop_at: float | None = None):
         self.port = port
+        self.stop_at = stop_at  # time.monotonic() after which no request waits any longer
         self.host = f"127.0.0.1:{port}".encode()
         self.cookies: dict[bytes, bytes] = {}
         self.requests = 0
+
+    def _timeout(self) -> float:
+        if self.stop_at is None:
+            return SOCKET_TIMEOUT
+        remaining = self.stop_at - time.monotonic()
+        if remaining <= 0:
+            raise FlowError("the run's hard stop passed during a request")
+        return min(SOCKET_TIMEOUT, remaining)
 
     def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         head = [f"{method} {path} HTTP/1.1".encode(), b"Host: " + self.host, b"Connection: close"]
@@ -63,10 +81,14 @@ class Connection:
         if method == "POST":
             head.append(b"Content-Type: application/x-www-form-urlencoded")
             head.append(b"Content-Length: " + str(len(body)).encode())
-        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as sock:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=self._timeout()) as sock:
             sock.sendall(b"\r\n".join(head) + b"\r\n\r\n" + body)
             chunks = []
-            while chunk := sock.recv(65536):
+            while True:
+                sock.settimeout(self._timeout())
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
                 chunks.append(chunk)
         self.requests += 1
         data = b"".join(chunks)
@@ -113,9 +135,9 @@ def answers_body(rng: random.Random, csrf: str) -> bytes:
     return urlencode(fields).encode()
 
 
-def submit_once(port: int, token: str, rng: random.Random) -> int:
+def submit_once(port: int, token: str, rng: random.Random, stop_at: float | None = None) -> int:
     """One respondent from the form to the thank-you page; returns the number of requests."""
-    conn = Connection(port)
+    conn = Connection(port, stop_at)
     page = f"/u/{token}?pagina={BENCH_PAGE}"
     status, _h, payload = conn.request("GET", page)
     _expect(status, 200, "form page")
@@ -134,10 +156,27 @@ def submit_once(port: int, token: str, rng: random.Random) -> int:
     return conn.requests
 
 
-def get_once(port: int, path: str) -> int:
-    status, _h, _payload = Connection(port).request("GET", path)
+def get_once(port: int, path: str, stop_at: float | None = None) -> int:
+    status, _h, _payload = Connection(port, stop_at).request("GET", path)
     _expect(status, 200, path)
     return 1
+
+
+def _client_process(conn, job) -> None:
+    """One client process: say it is ready, wait for the common start time, run, send the totals."""
+    conn.send("ready")
+    if not conn.poll(START_TIMEOUT):
+        return
+    start_at = conn.recv()
+    if start_at is None:  # the runner gave up on a slow sibling
+        return
+    kind, port, items, seconds, seed = job
+    try:
+        result = _worker((kind, port, items, start_at, seconds, seed))
+    except BaseException as error:  # report, so the runner does not wait for nothing
+        result = {"failed": f"{type(error).__name__}: {error}"}
+    conn.send(result)
+    conn.close()
 
 
 def _worker(args) -> dict:
@@ -146,6 +185,7 @@ def _worker(args) -> dict:
     while time.time() < start_at:  # all clients start together
         time.sleep(0.001)
     deadline = time.monotonic() + seconds
+    stop_at = deadline + HARD_STOP_AFTER  # a request begun before the deadline ends by then
     began = time.monotonic()
     done = requests = errors = 0
     first_error = None
@@ -161,9 +201,9 @@ def _worker(args) -> dict:
             index += 1
         try:
             if kind == "flow":
-                requests += submit_once(port, token, rng)
+                requests += submit_once(port, token, rng, stop_at)
             else:
-                requests += get_once(port, items[0])
+                requests += get_once(port, items[0], stop_at)
             done += 1
         except (FlowError, OSError) as error:
             errors += 1
@@ -189,13 +229,57 @@ def run_load(kind: str, port: int, clients: int, seconds: float, items: list, se
 
     kind "flow": items are invitation tokens, split evenly over the clients (each used once);
     kind "get": items is [path].
+
+    The processes are spawned (a fresh interpreter each, not a fork of the runner, whose threads
+    and signal handlers may hold or take locks the child then waits on forever). Collecting their
+    totals has a hard deadline: a process that has not answered by then is killed and counted as
+    failed, and `run_load` raises, so no run of the runner waits longer than its bound.
     """
     shares = [items[i::clients] for i in range(clients)] if kind == "flow" else [items] * clients
-    start_at = time.time() + 0.5
-    jobs = [(kind, port, shares[i], start_at, seconds, seed * 1000 + i) for i in range(clients)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(clients) as pool:
-        results = pool.map_async(_worker, jobs).get(timeout=seconds + 120)
+    context = multiprocessing.get_context("spawn")
+    processes, pipes = [], []
+    try:
+        for i in range(clients):
+            ours, theirs = context.Pipe()
+            job = (kind, port, shares[i], seconds, seed * 1000 + i)
+            process = context.Process(target=_client_process, args=(theirs, job), daemon=True)
+            process.start()
+            theirs.close()
+            processes.append(process)
+            pipes.append(ours)
+        ready_by = time.monotonic() + START_TIMEOUT
+        for pipe in pipes:
+            try:
+                ready = pipe.poll(max(0.0, ready_by - time.monotonic())) and pipe.recv() == "ready"
+            except (EOFError, OSError):
+                ready = False
+            if not ready:
+                raise FlowError(f"a client process did not start within {START_TIMEOUT:g} s")
+        start_at = time.time() + 0.2  # all clients start together
+        for pipe in pipes:
+            pipe.send(start_at)
+        # A run ends at its deadline; requests still under way give up at the hard stop.
+        collect_by = time.monotonic() + 0.2 + seconds + HARD_STOP_AFTER + COLLECT_MARGIN
+        results = []
+        for pipe in pipes:
+            remaining = max(0.0, collect_by - time.monotonic())
+            try:
+                answered = pipe.poll(remaining)
+                result = pipe.recv() if answered else None
+            except (EOFError, OSError):
+                result = None
+            if result is None:
+                raise FlowError("a client process did not report before the collection deadline")
+            if "failed" in result:
+                raise FlowError(f"a client process failed: {result['failed']}")
+            results.append(result)
+    finally:
+        for pipe in pipes:
+            with contextlib.suppress(OSError, ValueError):
+                pipe.send(None)  # releases any process still waiting for the start
+        _stop(processes)
+        for pipe in pipes:
+            pipe.close()
     elapsed = max(r["elapsed"] for r in results)
     done = sum(r["done"] for r in results)
     requests = sum(r["requests"] for r in results)
@@ -210,3 +294,19 @@ def run_load(kind: str, port: int, clients: int, seconds: float, items: list, se
         "exhausted": any(r["exhausted"] for r in results),
         "first_error": next((r["first_error"] for r in results if r["first_error"]), None),
     }
+
+
+def _stop(processes, grace: float = 5.0) -> None:
+    """Join the client processes; terminate, then kill, whichever is still there (bounded)."""
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(grace)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
+from hashlib import sha1
+
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
@@ -118,9 +122,40 @@ class CsrfOnlyForm(BaseForm):
 CSRF_ERROR = _l("Je sessie is verlopen of het formulier is ongeldig. Laad de pagina opnieuw.")
 
 
+def _csrf_mac(secret: str, expires: str) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, (secret + expires).encode("utf8"), digestmod=sha1).hexdigest()
+
+
 def csrf_token() -> str:
-    """A fresh CSRF token for templates (`{{ csrf_token() }}`)."""
-    return CsrfOnlyForm(formdata=None).csrf_token.current_token
+    """A fresh CSRF token for templates (`{{ csrf_token() }}`): the token a form's csrf_token field
+    carries (`SessionCSRF.generate_csrf_token`), without building a form for it."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_hex(20)  # what WTForms makes: 40 random hex digits
+    limit = current_app.config["CSRF_TIME_LIMIT"]
+    expires = (SessionCSRF.now(None) + limit).strftime(SessionCSRF.TIME_FORMAT) if limit else ""
+    return f"{expires}##{_csrf_mac(session['csrf'], expires)}"
+
+
+def csrf_token_is_valid(token: str | None) -> bool:
+    """The check of WTForms' `SessionCSRF.validate_csrf_token`, without building a form per post.
+
+    A token is "<expiry>##<HMAC-SHA1 of the session's random csrf value + expiry, keyed with
+    SECRET_KEY>", valid until the expiry (`SessionCSRF.now()`, CSRF_TIME_LIMIT). The HMAC is
+    compared in constant time. A session without a csrf value has no valid token (and gets none
+    made here: a refused post leaves the session as it was).
+    """
+    if not token or "##" not in token:
+        return False
+    secret = session.get("csrf")
+    if not isinstance(secret, str):
+        return False
+    expires, mac = token.split("##", 1)
+    if not hmac.compare_digest(_csrf_mac(secret, expires).encode(), mac.encode("utf8", "replace")):
+        return False
+    if current_app.config["CSRF_TIME_LIMIT"]:
+        return SessionCSRF.now(None).strftime(SessionCSRF.TIME_FORMAT) <= expires
+    return True
 
 
 def init_csrf(app: Flask) -> None:
@@ -137,10 +172,7 @@ def init_csrf(app: Flask) -> None:
         if request.endpoint in app.config.get("CSRF_EXEMPT_ENDPOINTS", ()):
             return None
         token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
-        form = CsrfOnlyForm(formdata=None)
-        form.csrf_token.data = token
-        form.csrf_token.raw_data = [token] if token else []
-        if not token or not form.csrf_token.validate(form):
+        if not csrf_token_is_valid(token):
             error = BadRequest()
             error.user_message = str(CSRF_ERROR)
             raise error

@@ -8,7 +8,7 @@ number of fields of multipart bodies only; a NUL byte reaching PostgreSQL fails 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, current_app, request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
@@ -17,27 +17,32 @@ from werkzeug.routing import IntegerConverter
 FORM_URLENCODED = "application/x-www-form-urlencoded"
 
 
-def _decoded(raw: bytes) -> list[tuple[str, str]]:
-    """Key/value pairs of a query string or form body; UnicodeDecodeError when not UTF-8."""
-    return parse_qsl(raw.decode("utf-8"), keep_blank_values=True, encoding="utf-8", errors="strict")
-
-
 def _has_nul(pairs) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def _encoded_has_nul(raw: bytes) -> bool:
+    """Whether a key or value of a query string or form body holds a NUL; UnicodeDecodeError when
+    one is not UTF-8. No need to split into pairs (`parse_qsl`): the separators are ASCII, so the
+    whole unquoted text is valid UTF-8 exactly when every key and value is, and holds a NUL
+    exactly when one of them does."""
+    data = unquote_to_bytes(raw) if b"%" in raw else raw
+    data.decode("utf-8")
+    return b"\x00" in data
 
 
 def check_request() -> None:
     """Raise 400 or 413 for a malformed request (see the module docstring)."""
     try:
         path = request.environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8")
-        if "\x00" in path or _has_nul(_decoded(request.query_string)):
+        if "\x00" in path or _encoded_has_nul(request.query_string):
             raise BadRequest()
         if request.mimetype == FORM_URLENCODED:
             body = request.get_data(cache=True)  # the form parser reads the cached copy
             limit = current_app.config.get("MAX_FORM_PARTS")
             if limit and body.count(b"&") + 1 > limit:
                 raise RequestEntityTooLarge()
-            if _has_nul(_decoded(body)):
+            if _encoded_has_nul(body):
                 raise BadRequest()
         elif request.mimetype == "multipart/form-data" and _has_nul(request.form.items(multi=True)):
             raise BadRequest()

@@ -16,6 +16,22 @@ CSP = (
 SECRET_ARGUMENTS = frozenset({"token", "resume"})
 
 
+_COMMON = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+_DEFAULTS = (
+    ("Content-Security-Policy", CSP.format(frame_ancestors="'none'")),
+    ("X-Frame-Options", "DENY"),
+    *_COMMON,
+)
+_DEFAULTS_HSTS = (*_DEFAULTS, _HSTS)
+_FRAMEABLE_DEFAULTS = (("Content-Security-Policy", CSP.format(frame_ancestors="*")), *_COMMON)
+
+
 def allow_framing(response):
     """Mark a response (the poll embed) as one that other sites may frame."""
     response.headers["X-Wwwelzijn-Frameable"] = "1"
@@ -25,28 +41,21 @@ def allow_framing(response):
 def init_security(app: Flask) -> None:
     # SQLite's BEGIN IMMEDIATE for write requests is decided where transactions begin
     # (app.core.database.begins_immediate), not in a hook that other hooks could precede.
+
     @app.after_request
     def _headers(response):
-        frameable = response.headers.pop("X-Wwwelzijn-Frameable", None) == "1"
         headers = response.headers
-        headers.setdefault(
-            "Content-Security-Policy", CSP.format(frame_ancestors="*" if frameable else "'none'")
-        )
-        if not frameable:
-            headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
-        )
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if app.config.get("ENV_NAME") == "production":
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        frameable = headers.pop("X-Wwwelzijn-Frameable", None) == "1"
+        hsts = app.config.get("ENV_NAME") == "production"
+        # Werkzeug's Headers is a list: one pass for the names a view set, then one extend.
+        present = {name.lower() for name, _value in headers.items()}
+        defaults = _FRAMEABLE_DEFAULTS if frameable else (_DEFAULTS_HSTS if hsts else _DEFAULTS)
+        headers.extend([item for item in defaults if item[0].lower() not in present])
         personal = current_user and current_user.is_authenticated
         # A page behind a secret link (reset, invitation, opt-out, resume) is somebody's own.
         secret_link = bool(request.view_args and SECRET_ARGUMENTS & request.view_args.keys())
         if personal or secret_link or g.get("no_store"):
             headers["Cache-Control"] = "no-store"
-        elif request.endpoint != "static":
-            headers.setdefault("Cache-Control", "no-cache")
+        elif request.endpoint != "static" and "cache-control" not in present:
+            headers["Cache-Control"] = "no-cache"
         return response

@@ -256,23 +256,35 @@ class Respondent:
         if self.shows_saved_by:
             values["updated_by"] = (name or "").strip()[:120] or None
         if self.draft is not None:
-            _execute(update(Draft).where(Draft.id == self.draft.id).values(**values))
+            _execute(_UPDATE_DRAFT, {"draft_row_id": self.draft.id, **values})
             self.draft = replace(self.draft, **values)
         else:
             self.draft = upsert_draft(self.survey.id, self.version.id, key_hash, values)
 
 
+# The flow's writes are built once, with their values as parameters: building a statement and its
+# cache key took longer than running it. An UPDATE sets the columns given as parameters.
+_UPDATE_DRAFT = update(Draft).where(Draft.id == bindparam("draft_row_id"))
+_UPSERTS: dict[tuple[str, tuple[str, ...]], object] = {}
+
+
+def _upsert_statement(dialect: str, columns: tuple[str, ...]):
+    statement = _UPSERTS.get((dialect, columns))
+    if statement is None:
+        insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Draft)
+        statement = insert.on_conflict_do_update(
+            index_elements=[Draft.key_hash], set_={name: insert.excluded[name] for name in columns}
+        ).returning(*DRAFT_COLUMNS)
+        _UPSERTS[(dialect, columns)] = statement
+    return statement
+
+
 def upsert_draft(survey_id: int, version_id: int, key_hash: str, values: dict) -> DraftRow:
     """Create the draft under `key_hash` with `values`, or, when a colleague's request created it
     meanwhile, write `values` into that one (it keeps its version). One statement."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(Draft)
-        .values(survey_id=survey_id, version_id=version_id, key_hash=key_hash, **values)
-        .on_conflict_do_update(index_elements=[Draft.key_hash], set_=values)
-        .returning(*DRAFT_COLUMNS)
-    )
-    return DraftRow(*_execute(statement).one())
+    statement = _upsert_statement(db.session.get_bind().dialect.name, tuple(sorted(values)))
+    params = {"survey_id": survey_id, "version_id": version_id, "key_hash": key_hash, **values}
+    return DraftRow(*_execute(statement, params).one())
 
 
 _LOAD_DRAFT = select(*DRAFT_COLUMNS).where(Draft.key_hash == bindparam("key_hash"))
@@ -282,6 +294,20 @@ _LOAD_DRAFT_FOR_UPDATE = _LOAD_DRAFT.with_for_update()
 def load_draft(key_hash: str, *, for_update: bool = False) -> DraftRow | None:
     row = _execute(_LOAD_DRAFT_FOR_UPDATE if for_update else _LOAD_DRAFT, {"key_hash": key_hash}).first()
     return DraftRow(*row) if row is not None else None
+
+
+_THIS_INVITATION = Invitation.id == bindparam("invitation_row_id")
+_MARK_STARTED = (
+    update(Invitation)
+    .where(_THIS_INVITATION, Invitation.started_on.is_(None))
+    .values(started_on=bindparam("day"))
+)
+_MARK_FINISHED = (
+    update(Invitation)
+    .where(_THIS_INVITATION, Invitation.finished_on.is_(None))
+    .values(finished_on=bindparam("day"))
+)
+_LINK_RESPONSE = update(Invitation).where(_THIS_INVITATION).values(response_id=bindparam("new_response_id"))
 
 
 class InvitationRespondent(Respondent):
@@ -321,20 +347,12 @@ class InvitationRespondent(Respondent):
     def save(self, answers, page_key, name):
         self._write_draft(self.key_hash, answers, page_key, name)
         if self.invitation.started_on is None:
-            _execute(
-                update(Invitation)
-                .where(Invitation.id == self.invitation.id, Invitation.started_on.is_(None))
-                .values(started_on=today())
-            )
+            _execute(_MARK_STARTED, {"invitation_row_id": self.invitation.id, "day": today()})
             self.invitation.started_on = today()
 
     def submit(self, answers, user_id):
         # The guard: only the first submit marks the invitation finished; a second one finds 0 rows.
-        result = _execute(
-            update(Invitation)
-            .where(Invitation.id == self.invitation.id, Invitation.finished_on.is_(None))
-            .values(finished_on=today())
-        )
+        result = _execute(_MARK_FINISHED, {"invitation_row_id": self.invitation.id, "day": today()})
         if result.rowcount == 0:
             return False
         draft_id = self.draft.id if self.draft is not None else None
@@ -346,9 +364,8 @@ class InvitationRespondent(Respondent):
             draft_id=draft_id,
         )
         if self.anonymity != "anonymous":
-            _execute(
-                update(Invitation).where(Invitation.id == self.invitation.id).values(response_id=response_id)
-            )
+            params = {"invitation_row_id": self.invitation.id, "new_response_id": response_id}
+            _execute(_LINK_RESPONSE, params)
         self.invitation.finished_on = today()
         self.draft = None
         remember_own_response(response_id)

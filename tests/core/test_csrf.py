@@ -63,3 +63,29 @@ def test_signed_in_posts_need_a_token_too(client, make_user, url):
     response = client.post(url, data={"name": "X", "email": "x@example.org"})
     assert response.status_code == 400
     assert client.get("/profiel").status_code == 200  # still signed in: logout was refused
+
+
+def test_a_token_for_a_session_without_a_csrf_value_is_refused_and_leaves_the_session_alone(app, client):
+    response = client.post("/aanmelden", data={"csrf_token": "20991231235959##" + "0" * 40})
+    assert response.status_code == 400
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_token_whose_expiry_was_changed_is_refused(client):
+    token = Browserless(client).token()
+    expires, mac = token.split("##", 1)
+    response = client.post("/aanmelden", data={"csrf_token": f"2099{expires[4:]}##{mac}"})
+    assert response.status_code == 400
+
+
+def test_the_template_token_is_the_token_a_form_carries(app):
+    from app.core.forms import CsrfOnlyForm, csrf_token
+
+    with app.test_request_context("/"):
+        from_template = csrf_token()
+        from_form = CsrfOnlyForm(formdata=None).csrf_token.current_token
+        assert len(from_template) == len(from_form) and "##" in from_template
+        form = CsrfOnlyForm(formdata=None)
+        form.csrf_token.data = from_template
+        form.csrf_token.raw_data = [from_template]
+        assert form.csrf_token.validate(form)  # WTForms' own check accepts it

@@ -1,0 +1,91 @@
+"""The site header and footer of every page (base.html), built once where they cannot differ.
+
+The footer follows from the language and the script root only; so does the header of an
+anonymous visitor (every respondent), apart from which menu entry is active and the one link
+that switches the language and comes back to this page. Those are kept per app, language,
+script root and active entry, with a marker where the language link goes; a signed-in user's
+header (name, logout form with its token) is built for every request.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from app.core.urls import current_path
+
+HEADER = "chrome/header.html"
+FOOTER = "chrome/footer.html"
+_MARK = "wwwelzijn-language-url-"  # survives URL building and HTML escaping unchanged
+_KEPT = 256
+_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug.urls._urlencode
+
+
+def language_url(code: str) -> str:
+    """The language switch: to `code`, then back to this page.
+
+    `url_for("main.set_language", code=code, next=current_path())`, without building the route for
+    every page: its path is kept per script root and the `next` argument is encoded as Werkzeug
+    encodes query arguments.
+    """
+    key = ("language", code, request.root_path)
+    kept = _kept()
+    path = kept.get(key)
+    if path is None:
+        path = _keep(key, url_for("main.set_language", code=code))
+    return path + "?" + urlencode((("next", current_path()),), safe=_QUERY_SAFE)
+
+
+def _kept() -> dict:
+    return current_app.extensions.setdefault("wwwelzijn_chrome", {})
+
+
+def _keep(key: tuple, html: str) -> str:
+    kept = _kept()
+    if len(kept) >= _KEPT:
+        kept.clear()
+    kept[key] = html
+    return html
+
+
+def _render(name: str, **context) -> str:
+    return current_app.jinja_env.get_template(name).render(**context)
+
+
+def _config_key() -> tuple:
+    config = current_app.config
+    return (config.get("SITE_NAME"), config.get("SITE_OPERATOR"), str(get_locale() or ""), request.root_path)
+
+
+def site_header() -> Markup:
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        return Markup(_render(HEADER, current_user=user))  # noqa: S704 - our autoescaping template
+    items = current_app.jinja_env.globals["nav_items"]()
+    key = ("header", *_config_key(), tuple((item["url"], item["active"]) for item in items))
+    html = _kept().get(key)
+    if html is None:
+        marked = _render(
+            HEADER, current_user=user, nav_items=lambda: items, language_url=lambda code: _MARK + code
+        )
+        html = _keep(key, marked)
+    for code in current_app.config["LANGUAGES"]:
+        if _MARK + code in html:
+            html = html.replace(_MARK + code, str(escape(language_url(code))))
+    return Markup(html)  # noqa: S704 - our autoescaping template (+ an escaped URL)
+
+
+def site_footer() -> Markup:
+    key = ("footer", *_config_key())
+    html = _kept().get(key)
+    if html is None:
+        html = _keep(key, _render(FOOTER))
+    return Markup(html)  # noqa: S704 - our autoescaping template (+ an escaped URL)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(site_header=site_header, site_footer=site_footer, language_url=language_url)
