@@ -180,24 +180,20 @@ class Converter:
         line = item[4]
         if line is not None:
             cells = line.split(SEP)
-            cells.append("")  # a one-column getter still returns a tuple
-            coded_cells = self.get_coded(cells)
-            coded = list(map(self.coded_cells.get, coded_cells))
-            if None in coded:
-                coded = self._fix(coded, coded_cells, True)
-            num_cells = self.get_nums(cells)
-            nums = list(map(self.num_cells.get, num_cells))
-            if None in nums:
-                nums = self._fix(nums, num_cells, False)
+            coded_cells, num_cells = self.get_coded(cells), self.get_nums(cells)
+            try:
+                coded = tuple(map(self.coded_cells.__getitem__, coded_cells))
+                nums = tuple(map(self.num_cells.__getitem__, num_cells))
+            except KeyError:  # a cell not seen before
+                coded = tuple(self._fix(list(map(self.coded_cells.get, coded_cells)), coded_cells, True))
+                nums = tuple(self._fix(list(map(self.num_cells.get, num_cells)), num_cells, False))
             texts = [text_value(c).encode("utf-8") if c else b"" for c in self.get_texts(cells)]
         else:
             values = item[5]
-            values.append(None)
-            coded = [self.number(v, True) for v in self.get_coded(values)]
-            nums = [self.number(v, False) for v in self.get_nums(values)]
+            coded = tuple(self.number(v, True) for v in self.get_coded(values))
+            nums = tuple(self.number(v, False) for v in self.get_nums(values))
             texts = [b"" if v is None else str(v).encode("utf-8") for v in self.get_texts(values)]
-            values.pop()
-        return self.order(meta + coded + nums + texts)
+        return self.order((*meta, *coded, *nums, *texts))
 
 
 def _getter(indexes: list[int]):
