@@ -98,7 +98,7 @@ class Spool:
 
     def chunks(self):
         self.file.seek(0)
-        for _ in iter(int, 1):
+        while True:
             try:
                 yield marshal.load(self.file)  # noqa: S302 - our own temporary file
             except EOFError:
@@ -141,8 +141,6 @@ class Converter:
         for n, j in enumerate(self.coded + self.nums + self.texts):
             position[meta + j] = meta + n
         self.order = itemgetter(*[position[i] for i in range(len(columns))])
-        self.text_columns = [i for i, c in enumerate(columns) if c.kind == "str"]
-        self.version_coded = ints
 
     def number(self, value, coded: bool):
         """One numeric cell (string cell or Python value) the careful way."""
