@@ -61,4 +61,4 @@ def init_app(app: Flask) -> None:
             raise click.ClickException(str(error)) from None
         started = time.perf_counter()
         services.export_file(target, fmt, out, bom=bom, semicolon=semicolon)
-        click.echo(f"{out} written in {time.perf_counter() - started:.1f} s")
+        click.echo(f"{out} written in {time.perf_counter() - started:.2f} s")

@@ -1,4 +1,4 @@
-"""Export formats over (columns, rows): CSV, JSON and XLSX stream; SAV and DTA build a DataFrame.
+"""Export formats over (columns, rows), all streamed: CSV, JSON, XLSX, SAV and DTA.
 
 Text cells that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage
 return) get an apostrophe in front in CSV and XLSX.
@@ -119,122 +119,15 @@ def write_xlsx(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
     write_workbook(path, [("antwoorden", sheet(), None), ("variabelen", labels, {0, 1, 2})])
 
 
-def _dtype(col: Column):
-    """Compact polars dtypes: codes in nullable 1- or 2-byte integers (a validity bitmap, not a
-    float per cell), numbers and the random id (up to 2**53) as Float64, text as String."""
-    import polars as pl
-
-    if col.kind == "str":
-        return pl.String
-    if col.source in ("multi", "rank") or col.value_labels or col.name == "version":
-        biggest = max([*col.value_labels, len(col.variable.options) if col.variable else 0, 0])
-        return pl.Int8 if biggest < 127 else pl.Int16
-    return pl.Float64
-
-
-NEUTRALISED = r"^'[=+\-@\t\r]"
-
-
-def _frame(plan: Plan, chunks: Iterable[list[Item]]):
-    """A polars DataFrame with compact dtypes (`_dtype`), one chunk of responses at a time.
-
-    A chunk's export rows are parsed by polars' CSV reader (separator SEP) with a fixed schema.
-    pyreadstat writes a polars frame 2-3x faster than a pandas one (a missing value is None, not a
-    `pd.isna` call per cell), and nullable Int8 codes take ~1 byte per cell.
-    """
-    import polars as pl
-
-    columns = plan.columns
-    schema = pl.Schema([(c.name, _dtype(c)) for c in columns])
-    data_schema = pl.Schema([(c.name, schema[c.name]) for c in plan.data])
-    meta_names = [c.name for c in columns[: plan.meta]]
-    texts = [c.name for c in plan.data if c.kind == "str"]
-    parts = []
-    for items in chunks:
-        meta = [pl.Series(meta_names[0], [item[0] for item in items], dtype=pl.Float64)]
-        meta.append(pl.Series(meta_names[1], [item[1] for item in items], dtype=schema[meta_names[1]]))
-        if plan.with_org:
-            meta.append(pl.Series(meta_names[2], [item[2] or "" for item in items], dtype=pl.String))
-            meta.append(pl.Series(meta_names[3], [item[3] or "" for item in items], dtype=pl.String))
-        data = None
-        if plan.data and all(item[4] is not None for item in items):
-            text = ("\n".join(item[4] for item in items) + "\n").encode("utf-8")
-            try:
-                data = pl.read_csv(text, has_header=False, separator=SEP, quote_char='"', schema=data_schema)
-            except pl.exceptions.PolarsError:
-                data = None  # e.g. text where a number is due (a variable whose type changed)
-            if data is not None and texts:  # CSV cells back to answers: undo the neutralisation
-                data = data.with_columns(
-                    pl.when(pl.col(name).str.contains(NEUTRALISED))
-                    .then(pl.col(name).str.slice(1))
-                    .otherwise(pl.col(name))
-                    .alias(name)
-                    for name in texts
-                )
-        if data is None:
-            rows = [item[5] if item[5] is not None else plan.decode(item[4]) for item in items]
-            values = list(zip(*rows, strict=True)) if rows else [[] for _ in plan.data]
-            data = pl.DataFrame(
-                [
-                    pl.Series(
-                        c.name,
-                        [_as(v, data_schema[c.name]) for v in vs],
-                        dtype=data_schema[c.name],
-                        strict=False,
-                    )
-                    for c, vs in zip(plan.data, values, strict=True)
-                ],
-                schema=data_schema,
-            )
-        if texts:  # no answer: "" (as before), not a missing string
-            data = data.with_columns(pl.col(name).fill_null("") for name in texts)
-        parts.append(pl.concat([pl.DataFrame(meta), data], how="horizontal"))
-    frame = pl.concat(parts, rechunk=False) if parts else pl.DataFrame(schema=schema)
-    return frame
-
-
-def _as(value, dtype):
-    import polars as pl
-
-    if value is None:
-        return None
-    if dtype == pl.String:
-        return str(value)
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _value_labels(columns: list[Column]) -> dict[str, dict[int, str]]:
-    return {c.name: {int(k): v for k, v in c.value_labels.items()} for c in columns if c.value_labels}
-
-
 def write_sav(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
-    """SPSS .sav with variable labels, value labels and "don't know" (9) as user-missing."""
-    import pyreadstat
+    """SPSS .sav with variable labels, value labels and "don't know" (9) as user-missing, written
+    row by row (`app.exports.statfiles`)."""
+    from app.exports import statfiles
 
-    columns = plan.columns
-    frame = _frame(plan, chunks)
-    pyreadstat.write_sav(
-        frame,
-        path,
-        column_labels={c.name: _cut_bytes(c.label, 255) for c in columns},
-        variable_value_labels=_value_labels(columns),
-        missing_ranges={c.name: list(c.missing) for c in columns if c.missing},
-        variable_measure={
-            c.name: ("nominal" if c.value_labels else "scale" if c.kind == "num" else "nominal")
-            for c in columns
-        },
-    )
+    statfiles.write_sav(path, plan, chunks)
 
 
-def _cut_bytes(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` bytes of UTF-8 (file formats count bytes, not characters)."""
-    return text.encode("utf-8")[:limit].decode("utf-8", "ignore")
-
-
-STATA_NAME_MAX = 28  # 32 in Stata, but pyreadstat names value-label sets <variable><counter>
+STATA_NAME_MAX = 28  # 32 in Stata; 28 kept so names stay those of earlier exports
 
 
 def stata_names(columns: list[Column]) -> list[str]:
@@ -252,20 +145,8 @@ def stata_names(columns: list[Column]) -> list[str]:
 
 
 def write_dta(path: str, plan: Plan, chunks: Iterable[list[Item]]) -> None:
-    """Stata .dta (version 15) with variable and value labels (9 = "don't know" keeps its label)."""
-    import pyreadstat
+    """Stata .dta (format 118, Stata 14+) with variable and value labels (9 = "don't know" keeps
+    its label), written row by row (`app.exports.statfiles`)."""
+    from app.exports import statfiles
 
-    columns = plan.columns
-    frame = _frame(plan, chunks)
-    names = stata_names(columns)
-    frame = frame.rename(dict(zip(frame.columns, names, strict=True)))
-    renamed = dict(zip([c.name for c in columns], names, strict=True))
-    pyreadstat.write_dta(
-        frame,
-        path,
-        column_labels={renamed[c.name]: _cut_bytes(c.label, 80) for c in columns},
-        variable_value_labels={
-            renamed[k]: {int(c): v[:32000] for c, v in labels.items()}
-            for k, labels in _value_labels(columns).items()
-        },
-    )
+    statfiles.write_dta(path, plan, chunks, stata_names(plan.columns))
