@@ -272,8 +272,9 @@ def measure_exports(db_name: str, n: int, env: dict, folder: Path, settings) -> 
             Figure(db_name, "exports", f"{fmt} at {n:,}: size", "MB", [s / 1e6 for s in sizes]),
             Figure(db_name, "exports", f"{fmt} at {n:,}: peak RSS", "MB", rss, note="target < 200 MB"),
         ]
+        median = sorted(times)[1]
         print(
-            f"  [{db_name}] {fmt} at {n:,}: {sorted(times)[1]:.2f} s, {n / max(sorted(times)[1], 0.01):,.0f} rows/s, "
+            f"  [{db_name}] {fmt} at {n:,}: {median:.2f} s, {n / max(median, 0.01):,.0f} rows/s, "
             f"{sorted(rss)[1]:.0f} MB peak",
             flush=True,
         )
