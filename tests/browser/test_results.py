@@ -65,6 +65,17 @@ def test_researcher_filters_crosstabs_and_downloads(
     rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
     assert len(rows) == 40
 
+    # SPSS and Stata files come from the site's own streaming writers: they open with labels.
+    import pyreadstat
+
+    for name, read in [("SPSS (.sav)", pyreadstat.read_sav), ("Stata (.dta)", pyreadstat.read_dta)]:
+        with page.expect_download() as download_info:
+            page.get_by_role("link", name=name, exact=True).click()
+        frame, meta = read(download_info.value.path())
+        assert len(frame) == 40 and "soort_dienst" in frame.columns, name
+        assert meta.column_names_to_labels["soort_dienst"], name
+        assert meta.variable_value_labels["soort_dienst"], name
+
     ui_login(phone, colleague.email, PASSWORD)
     phone.goto("/resultaten/testbevraging")
     expect(phone.get_by_role("heading", level=1)).to_have_text("Testbevraging")
