@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, request, url_for
+from flask import current_app, g, render_template, request, url_for
+from flask.globals import request_ctx
 from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -61,10 +62,8 @@ def _config_key() -> tuple:
     return (config.get("SITE_NAME"), config.get("SITE_OPERATOR"), str(get_locale() or ""), request.root_path)
 
 
-def site_header() -> Markup:
-    user = current_user._get_current_object()
-    if user.is_authenticated:
-        return Markup(_render(HEADER, current_user=user))  # noqa: S704 - our autoescaping template
+def _marked_header(user) -> str:
+    """The anonymous header with a marker where each language link goes."""
     items = current_app.jinja_env.globals["nav_items"]()
     key = ("header", *_config_key(), tuple((item["url"], item["active"]) for item in items))
     html = _kept().get(key)
@@ -73,10 +72,24 @@ def site_header() -> Markup:
             HEADER, current_user=user, nav_items=lambda: items, language_url=lambda code: _MARK + code
         )
         html = _keep(key, marked)
+    return html
+
+
+def _language_links(html: str) -> str:
+    """`html` with each language marker replaced by that language's link back to this page."""
     for code in current_app.config["LANGUAGES"]:
         if _MARK + code in html:
             html = html.replace(_MARK + code, str(escape(language_url(code))))
-    return Markup(html)  # noqa: S704 - our autoescaping template (+ an escaped URL)
+    return html
+
+
+def site_header() -> Markup:
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        return Markup(_render(HEADER, current_user=user))  # noqa: S704 - our autoescaping template
+    if g.get("chrome_keep_markers"):
+        return Markup(_marked_header(user))  # noqa: S704 - building a frame (render_in_frame)
+    return Markup(_language_links(_marked_header(user)))  # noqa: S704 - our template + escaped URLs
 
 
 def site_footer() -> Markup:
@@ -85,6 +98,51 @@ def site_footer() -> Markup:
     if html is None:
         html = _keep(key, _render(FOOTER))
     return Markup(html)  # noqa: S704 - our autoescaping template (+ an escaped URL)
+
+
+# The respondent layout's parent: base.html, or PARTS (title, separator, content) in a frame.
+FRAME = "chrome/frame.html"
+PARTS = "chrome/parts.html"
+_TITLE = "<!--wwwelzijn:title-->"  # a "<" never comes out of escaping, so no page text matches
+_CONTENT = "<!--wwwelzijn:content-->"
+_SEPARATOR = "<!--wwwelzijn:separator-->"
+
+
+def _frame() -> tuple[str, str, str]:
+    """base.html around a page, cut where the title and the content go (language markers kept)."""
+    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    key = ("frame", *_config_key(), rule)
+    kept = _kept().get(key)
+    if kept is None:
+        g.chrome_keep_markers = True
+        try:
+            markers = {"title_marker": Markup(_TITLE), "content_marker": Markup(_CONTENT)}  # noqa: S704
+            html = render_template(FRAME, **markers)
+        finally:
+            g.pop("chrome_keep_markers")
+        head, _, rest = html.partition(_TITLE)
+        middle, _, tail = rest.partition(_CONTENT)
+        kept = _keep(key, (head, middle, tail))
+    return kept
+
+
+def frameable() -> bool:
+    """Whether this request's page may go in a kept frame: an anonymous visitor, no messages."""
+    if current_user.is_authenticated:
+        return False
+    ctx = request_ctx._get_current_object()
+    return not ctx.flashes and "_flashes" not in ctx.session
+
+
+def render_in_frame(template: str, **context) -> str:
+    """`render_template(template, **context)` for a template that extends the respondent layout,
+    with base.html around it taken from the kept frame where that gives the same page."""
+    if not frameable():
+        return render_template(template, **context)
+    parts = render_template(template, layout_parent=PARTS, **context)
+    title, _, content = parts.partition(_SEPARATOR)
+    head, middle, tail = _frame()
+    return "".join((head, title, _language_links(middle), content, tail))
 
 
 def init_app(app) -> None:

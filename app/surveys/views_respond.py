@@ -16,6 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.chrome import render_in_frame
 from app.core.database import BUSY_ERRORS, plain_transactions
 from app.core.errors import busy_response, log_busy
 from app.extensions import db
@@ -122,9 +123,9 @@ def run(respondent: respondents.Respondent):
     g.no_store = True  # answers in progress must not sit in shared caches
     preview = respondent.kind == "preview"
     if respondent.is_finished or (preview and request.args.get(STEP) == THANKS):
-        return render_template("surveys/respond/thanks.html", r=respondent)
+        return render_in_frame("surveys/respond/thanks.html", r=respondent)
     if not preview and not respondent.survey.is_accepting():
-        return render_template(
+        return render_in_frame(
             "surveys/respond/closed.html", r=respondent, status=status_key(respondent.survey)
         )
     if request.args.get(STEP) == SUMMARY:
@@ -164,7 +165,7 @@ def start_step(respondent: respondents.Respondent):
         keys = [p.key for p in pages]
         page_key = respondent.draft.page_key if respondent.draft is not None else None
         return redirect(respondent.url(**{PAGE: page_key if page_key in keys else keys[0]}))
-    return render_template("surveys/respond/start.html", form=form, ask_name=ask_name, **_context(respondent))
+    return render_in_frame("surveys/respond/start.html", form=form, ask_name=ask_name, **_context(respondent))
 
 
 def page_step(respondent: respondents.Respondent, page_key: str):
@@ -217,7 +218,7 @@ def _render_page(respondent, page, form, **extra):
     context = _context(respondent, page=page, form=form, **extra)
     keys = [p.key for p in context["pages"]]
     context["position"] = keys.index(page.key) + 1 if page.key in keys else 1
-    return render_template("surveys/respond/page.html", **context)
+    return render_in_frame("surveys/respond/page.html", **context)
 
 
 def summary_step(respondent: respondents.Respondent):
@@ -225,7 +226,7 @@ def summary_step(respondent: respondents.Respondent):
     if not respondent.started:
         if request.method == "POST" and respondent.lost_draft:
             # A second click on "send" after the first one went through: just say thank you.
-            return render_template("surveys/respond/thanks.html", r=respondent)
+            return render_in_frame("surveys/respond/thanks.html", r=respondent)
         return redirect(respondent.url())
     definition = respondent.definition
     final, problems = flow.check_complete(definition, respondent.answers)
@@ -237,7 +238,7 @@ def summary_step(respondent: respondents.Respondent):
             return redirect(respondent.url(**{STEP: THANKS}))
         return redirect(respondent.url())
     summary = summarise(definition, prune_hidden(definition, respondent.answers), locale())
-    return render_template(
+    return render_in_frame(
         "surveys/respond/summary.html",
         summary=summary,
         problems=problems,
@@ -249,11 +250,11 @@ def summary_step(respondent: respondents.Respondent):
 def busy_step(respondent: respondents.Respondent):
     """The step that was posted, shown again with what was sent (nothing was stored)."""
     if respondent.is_finished:
-        return render_template("surveys/respond/thanks.html", r=respondent)
+        return render_in_frame("surveys/respond/thanks.html", r=respondent)
     definition, answers = respondent.definition, respondent.answers
     if request.args.get(STEP) == SUMMARY and respondent.started:
         summary = summarise(definition, prune_hidden(definition, answers), locale())
-        return render_template(
+        return render_in_frame(
             "surveys/respond/summary.html",
             summary=summary,
             problems=[],
@@ -280,7 +281,7 @@ def busy_step(respondent: respondents.Respondent):
             ),
         )
     ask_name = respondent.kind != "public" and respondent.anonymity != "anonymous"
-    return render_template(
+    return render_in_frame(
         "surveys/respond/start.html",
         form=StartForm(),
         ask_name=ask_name and not current_user.is_authenticated,
