@@ -130,7 +130,31 @@ def _select_locale() -> str:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        _best_language(request.environ.get("HTTP_ACCEPT_LANGUAGE", ""), tuple(languages))
+        or (current_app.config["BABEL_DEFAULT_LOCALE"])
+    )
+
+
+_BEST_LANGUAGES: dict[tuple[str, tuple[str, ...]], str | None] = {}
+
+
+def _best_language(header: str, languages: tuple[str, ...]) -> str | None:
+    """`request.accept_languages.best_match(languages)`, kept per header (browsers send a few)."""
+    key = (header, languages)
+    try:
+        return _BEST_LANGUAGES[key]
+    except KeyError:
+        pass
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    best = parse_accept_header(header, LanguageAccept).best_match(languages)
+    if len(header) <= 200:  # a header of somebody's own making is not kept
+        if len(_BEST_LANGUAGES) >= 1000:
+            _BEST_LANGUAGES.clear()
+        _BEST_LANGUAGES[key] = best
+    return best
 
 
 def _template_translations():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
@@ -62,3 +63,30 @@ def test_templates_translate_in_the_locale_in_force_also_when_it_changes_within_
         assert render_template_string(page) == "Skip to content"
     with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "nl"}):
         assert render_template_string(page) == "Naar de inhoud"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "en",
+        "nl-BE,nl;q=0.9,en;q=0.8",
+        "en-GB,en;q=0.9",
+        "fr-BE,fr;q=0.9",
+        "de, en;q=0.1, nl;q=0.2",
+        "*",
+        "x" * 300,
+    ],
+)
+def test_the_language_kept_per_header_is_the_one_werkzeug_chooses(app, header):
+    from werkzeug.datastructures import LanguageAccept
+    from werkzeug.http import parse_accept_header
+
+    from app import _best_language
+
+    expected = parse_accept_header(header, LanguageAccept).best_match(["nl", "en"])
+    assert _best_language(header, ("nl", "en")) == expected
+    assert _best_language(header, ("nl", "en")) == expected  # kept, or not for a long header
+    assert _best_language(header, ("en", "nl")) == parse_accept_header(header, LanguageAccept).best_match(
+        ["en", "nl"]
+    )
