@@ -134,15 +134,24 @@ def frameable() -> bool:
     return not ctx.flashes and "_flashes" not in ctx.session
 
 
+def render_parts(template: str, **context) -> str:
+    """A respondent template's own title and content (`PARTS`), to go in the kept frame."""
+    return render_template(template, layout_parent=PARTS, **context)
+
+
+def in_frame(parts: str) -> str:
+    """The page of `parts` (from `render_parts`): the kept frame around its title and content."""
+    title, _, content = parts.partition(_SEPARATOR)
+    head, middle, tail = _frame()
+    return "".join((head, title, _language_links(middle), content, tail))
+
+
 def render_in_frame(template: str, **context) -> str:
     """`render_template(template, **context)` for a template that extends the respondent layout,
     with base.html around it taken from the kept frame where that gives the same page."""
     if not frameable():
         return render_template(template, **context)
-    parts = render_template(template, layout_parent=PARTS, **context)
-    title, _, content = parts.partition(_SEPARATOR)
-    head, middle, tail = _frame()
-    return "".join((head, title, _language_links(middle), content, tail))
+    return in_frame(render_parts(template, **context))
 
 
 def init_app(app) -> None:

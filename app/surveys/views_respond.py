@@ -16,9 +16,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import chrome
 from app.core.chrome import render_in_frame
 from app.core.database import BUSY_ERRORS, plain_transactions
 from app.core.errors import busy_response, log_busy
+from app.core.forms import csrf_token
 from app.extensions import db
 from app.surveys import flow, respondents
 from app.surveys.forms import StartForm, make_response_form
@@ -177,6 +179,9 @@ def page_step(respondent: respondents.Respondent, page_key: str):
         return redirect(respondent.url(**{PAGE: pages[0].key}))
     form_class = make_response_form(definition, page, locale())
     if request.method != "POST":
+        blank = respondent.draft is None and respondent.resume_url is None  # nothing of their own
+        if blank and respondent.kind != "preview" and chrome.frameable():
+            return _blank_page(respondent, page, form_class)
         form = form_class.prefilled(visible_questions(definition, answers, page), answers)
         return _render_page(respondent, page, form)
 
@@ -219,6 +224,30 @@ def _render_page(respondent, page, form, **extra):
     keys = [p.key for p in context["pages"]]
     context["position"] = keys.index(page.key) + 1 if page.key in keys else 1
     return render_in_frame("surveys/respond/page.html", **context)
+
+
+_BLANK_PAGES: dict[tuple, str] = {}
+_TOKEN_MARK = "<!--wwwelzijn:csrf-token-->"  # noqa: S105 - a marker, not a secret
+
+
+def _blank_page(respondent: respondents.Respondent, page, form_class):
+    """A page of a respondent who has answered nothing yet (no draft): the same page for everyone
+    but the CSRF token, so its title and content are rendered once per definition, page,
+    language, way in and script root, and kept (in the frame of `chrome.in_frame`)."""
+    key = (respondent.definition.fingerprint, page.key, locale(), respondent.kind, request.root_path)
+    parts = _BLANK_PAGES.get(key)
+    if parts is None:
+        definition = respondent.definition
+        form = form_class.prefilled(visible_questions(definition, {}, page), {})
+        context = _context(respondent, page=page, form=form)
+        keys = [p.key for p in context["pages"]]
+        context["position"] = keys.index(page.key) + 1 if page.key in keys else 1
+        rendered = chrome.render_parts("surveys/respond/page.html", **context)
+        parts = rendered.replace(f'value="{form.csrf_token.current_token}"', f'value="{_TOKEN_MARK}"')
+        if len(_BLANK_PAGES) > 1000:
+            _BLANK_PAGES.clear()
+        _BLANK_PAGES[key] = parts
+    return chrome.in_frame(parts.replace(_TOKEN_MARK, csrf_token()))
 
 
 def summary_step(respondent: respondents.Respondent):

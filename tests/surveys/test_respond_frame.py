@@ -85,3 +85,25 @@ def test_text_that_looks_like_a_marker_is_only_text(client, invited):
     summary = walk.get(stap="overzicht").get_data(as_text=True)
     assert "wwwelzijn-language-url-en &lt;!--wwwelzijn:content--&gt;" in summary
     assert summary.count("<main") == 1
+
+
+def test_a_kept_blank_page_carries_each_respondents_own_token(app, invited, walker, make_invitation):
+    from tests.surveys.conftest import CSRF_RE
+
+    first = invited()
+    _invitation, token = make_invitation(first.survey)
+    second = walker(app.test_client(), f"/u/{token}")
+    pages = [w.get(pagina="profiel").get_data(as_text=True) for w in (first, second)]
+    tokens = [CSRF_RE.search(page).group(1) for page in pages]
+    assert tokens[0] != tokens[1]
+    pages_without_links = [
+        without_tokens(page).replace(w.base, "LINK") for page, w in zip(pages, (first, second), strict=True)
+    ]
+    assert pages_without_links[0] == pages_without_links[1]  # the same kept page
+    assert "wwwelzijn:csrf-token" not in pages[0]
+    for w in (first, second):
+        w.start()
+        response = w.page("profiel", {"q-soort": "1", "q-regio": "2", "q-kanalen": ["1"]})
+        assert response.status_code == 302 and "pagina=" in response.location
+    again = first.get(pagina="profiel").get_data(as_text=True)  # a draft now: its answers shown
+    assert "checked" not in pages[0] and "checked" in again
