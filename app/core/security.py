@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, g, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 CSP = (
@@ -38,7 +39,23 @@ def allow_framing(response):
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with its signing serializer made once per set of keys.
+
+    Flask builds the serializer twice per request (open and save); it depends only on the secret
+    key and its fallbacks, so it is kept under those (a changed key gets a new one).
+    """
+
+    def get_signing_serializer(self, app: Flask):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        kept = getattr(self, "_kept", None)
+        if kept is None or kept[0] != keys:
+            kept = self._kept = (keys, super().get_signing_serializer(app))
+        return kept[1]
+
+
 def init_security(app: Flask) -> None:
+    app.session_interface = SessionInterface()
     # SQLite's BEGIN IMMEDIATE for write requests is decided where transactions begin
     # (app.core.database.begins_immediate), not in a hook that other hooks could precede.
 

@@ -60,3 +60,17 @@ def test_the_language_link_is_the_one_url_for_builds(app, path):
             assert language_url("nl").startswith(
                 base_url.removeprefix("http://localhost").rstrip("/") + "/taal/nl?"
             )
+
+
+def test_the_session_serializer_is_kept_per_secret_key(app, client):
+    from app.core.security import SessionInterface
+
+    interface = app.session_interface
+    assert isinstance(interface, SessionInterface)
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    client.get("/taal/en?next=/")
+    assert "Sign in" in client.get("/").get_data(as_text=True)  # the session still works
+    app.secret_key = "another secret key of at least thirty-two characters"
+    assert interface.get_signing_serializer(app) is not first
+    assert "Aanmelden" in client.get("/").get_data(as_text=True)  # the old cookie no longer counts
