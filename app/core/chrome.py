@@ -17,13 +17,12 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from app.core.urls import current_path
+from app.core.urls import QUERY_SAFE, current_path
 
 HEADER = "chrome/header.html"
 FOOTER = "chrome/footer.html"
 _MARK = "wwwelzijn-language-url-"  # survives URL building and HTML escaping unchanged
 _KEPT = 256
-_QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug.urls._urlencode
 
 
 def language_url(code: str) -> str:
@@ -38,7 +37,7 @@ def language_url(code: str) -> str:
     path = kept.get(key)
     if path is None:
         path = _keep(key, url_for("main.set_language", code=code))
-    return path + "?" + urlencode((("next", current_path()),), safe=_QUERY_SAFE)
+    return path + "?" + urlencode((("next", current_path()),), safe=QUERY_SAFE)
 
 
 def _kept() -> dict:

@@ -32,6 +32,8 @@ def current_path() -> str:
     return request.path + ("?" + query if query else "")
 
 
+QUERY_SAFE = "!$'()*,/:;?@"  # what url_for leaves unquoted in query arguments (werkzeug.urls._urlencode)
+
 _FIXED_URLS: dict[tuple[str, str | None, str], str] = {}
 
 

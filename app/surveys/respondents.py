@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from flask import current_app, session, url_for
 from sqlalchemy import bindparam, delete, select, update
@@ -22,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.core import ratelimit
 from app.core.models import today, utcnow
 from app.core.ratelimit import RateCounter, client_address, limit
+from app.core.urls import QUERY_SAFE
 from app.extensions import db
 from app.invitations.models import Invitation, invitation_draft_key, token_hash
 from app.surveys.definitions import SurveyDefinition
@@ -240,8 +242,20 @@ class Respondent:
     def resume_url(self) -> str | None:
         return None
 
-    def url(self, **params) -> str:
+    _link: str | None = None
+
+    def link_values(self) -> dict:
+        """The URL values of this respondent's link (besides the endpoint)."""
         raise NotImplementedError
+
+    def url(self, **params) -> str:
+        """`url_for(self.endpoint, **self.link_values(), **params)`: the link itself is built once
+        per respondent, and `params` go in its query string as `url_for` encodes them."""
+        link = self._link
+        if link is None:
+            link = self._link = url_for(self.endpoint, **self.link_values())
+        query = urlencode([(k, v) for k, v in params.items() if v is not None], safe=QUERY_SAFE)
+        return f"{link}?{query}" if query else link
 
     def save(self, answers: dict, page_key: str | None, name: str | None) -> None:
         raise NotImplementedError
@@ -341,8 +355,8 @@ class InvitationRespondent(Respondent):
     def shows_saved_by(self) -> bool:
         return self.anonymity != "anonymous"
 
-    def url(self, **params) -> str:
-        return url_for(self.endpoint, token=self.token, **params)
+    def link_values(self) -> dict:
+        return {"token": self.token}
 
     def save(self, answers, page_key, name):
         self._write_draft(self.key_hash, answers, page_key, name)
@@ -458,8 +472,8 @@ class PublicRespondent(Respondent):
             "surveys.resume_public", public_token=self.survey.public_token, resume=self.resume, _external=True
         )
 
-    def url(self, **params) -> str:
-        return url_for(self.endpoint, public_token=self.survey.public_token, **params)
+    def link_values(self) -> dict:
+        return {"public_token": self.survey.public_token}
 
     def save(self, answers, page_key, name):
         if self.draft is None:
@@ -556,8 +570,8 @@ class PreviewRespondent(Respondent):
     def shows_saved_by(self) -> bool:
         return False
 
-    def url(self, **params) -> str:
-        return url_for(self.endpoint, survey_id=self.survey.id, **params)
+    def link_values(self) -> dict:
+        return {"survey_id": self.survey.id}
 
     def save(self, answers, page_key, name):
         # Texts are cut so the answers fit in the 4 KB session cookie; it is only a preview.

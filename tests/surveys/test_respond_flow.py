@@ -13,6 +13,7 @@ from app.surveys.models import Answer, Draft, Response
 
 from flow_sample import END, FACEBOOK, FIGURES, PROFILE, complete  # isort: skip
 
+
 def same_page(response) -> str:
     return re.sub(r"next=[^\"&]*", "next=", response.get_data(as_text=True))
 
@@ -49,8 +50,19 @@ def test_full_walk_progress_summary_submit_and_thank_you(invited):
     page = walk.get(pagina="cijfers").get_data(as_text=True)
     assert "Pagina 3 van 4" in page and '<progress max="4" value="3"' in page
     summary = walk.get(stap="overzicht").get_data(as_text=True)
-    for shown in ("CAW", "Limburg", "Facebook", "Instagram", "eens", "helemaal eens",
-                  "weet niet / n.v.t.", "12 personen", "2,5", "15/03/2015", "Tot ziens"):
+    for shown in (
+        "CAW",
+        "Limburg",
+        "Facebook",
+        "Instagram",
+        "eens",
+        "helemaal eens",
+        "weet niet / n.v.t.",
+        "12 personen",
+        "2,5",
+        "15/03/2015",
+        "Tot ziens",
+    ):
         assert shown in summary
     assert summary.index("Hulp bieden") < summary.index("Informeren") < summary.index("Werven")
     assert "?pagina=cijfers#question-medewerkers" in summary  # "wijzig" goes to the page
@@ -236,3 +248,33 @@ def test_a_page_shows_each_respondents_own_answers_and_errors_though_blank_quest
     assert "checked" not in theirs  # the first respondent's answers never reach the second
     refused = second.page("profiel", {"q-soort": "77"}).get_data(as_text=True)
     assert 'aria-invalid="true"' in refused and "error-soort" in refused
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"pagina": "profiel"},
+        {"stap": "overzicht"},
+        {"pagina": "a b/c?d&e=f#g", "stap": "é+ü"},
+        {"pagina": None},
+    ],
+)
+def test_a_respondents_links_are_the_ones_url_for_builds(app, flow_survey, make_invitation, params):
+    from flask import url_for
+
+    from app.surveys import respondents
+
+    survey = flow_survey("anonymous", public=True)
+    _invitation, token = make_invitation(survey)
+    for base_url in ("http://localhost/", "http://localhost/enquete/"):
+        with app.test_request_context("/", base_url=base_url):
+            invitation, current = respondents.open_invitation(token)
+            invited = respondents.InvitationRespondent(invitation, token, current=current)
+            assert invited.url(**params) == url_for("surveys.respond_invitation", token=token, **params)
+            assert invited.url(**params) == url_for(
+                "surveys.respond_invitation", token=token, **params
+            )  # kept
+            public = respondents.PublicRespondent(respondents.find_public_survey(survey.public_token))
+            expected = url_for("surveys.respond_public", public_token=survey.public_token, **params)
+            assert public.url(**params) == expected
