@@ -9,6 +9,8 @@ header (name, logout form with its token) is built for every request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from flask import current_app, g, render_template, request, url_for
@@ -21,8 +23,9 @@ from app.core.urls import QUERY_SAFE, current_path
 
 HEADER = "chrome/header.html"
 FOOTER = "chrome/footer.html"
+T = TypeVar("T")
 _MARK = "wwwelzijn-language-url-"  # survives URL building and HTML escaping unchanged
-_KEPT = 256
+_KEPT = 1024
 
 
 def language_url(code: str) -> str:
@@ -44,12 +47,21 @@ def _kept() -> dict:
     return current_app.extensions.setdefault("wwwelzijn_chrome", {})
 
 
-def _keep(key: tuple, html: str) -> str:
+def _keep(key: tuple, html: T) -> T:
     kept = _kept()
     if len(kept) >= _KEPT:
         kept.clear()
     kept[key] = html
     return html
+
+
+def kept(key: tuple, build: Callable[[], T]) -> T:
+    """`build()`, kept per app under `key` (in the bounded store of the header and frames)."""
+    store = _kept()
+    try:
+        return store[key]
+    except KeyError:
+        return _keep(key, build())
 
 
 def _render(name: str, **context) -> str:

@@ -125,7 +125,7 @@ def run(respondent: respondents.Respondent):
     g.no_store = True  # answers in progress must not sit in shared caches
     preview = respondent.kind == "preview"
     if respondent.is_finished or (preview and request.args.get(STEP) == THANKS):
-        return render_in_frame("surveys/respond/thanks.html", r=respondent)
+        return thanks_page(respondent)
     if not preview and not respondent.survey.is_accepting():
         return render_in_frame(
             "surveys/respond/closed.html", r=respondent, status=status_key(respondent.survey)
@@ -226,7 +226,6 @@ def _render_page(respondent, page, form, **extra):
     return render_in_frame("surveys/respond/page.html", **context)
 
 
-_BLANK_PAGES: dict[tuple, str] = {}
 _TOKEN_MARK = "<!--wwwelzijn:csrf-token-->"  # noqa: S105 - a marker, not a secret
 
 
@@ -234,20 +233,38 @@ def _blank_page(respondent: respondents.Respondent, page, form_class):
     """A page of a respondent who has answered nothing yet (no draft): the same page for everyone
     but the CSRF token, so its title and content are rendered once per definition, page,
     language, way in and script root, and kept (in the frame of `chrome.in_frame`)."""
-    key = (respondent.definition.fingerprint, page.key, locale(), respondent.kind, request.root_path)
-    parts = _BLANK_PAGES.get(key)
-    if parts is None:
+
+    def build() -> str:
         definition = respondent.definition
         form = form_class.prefilled(visible_questions(definition, {}, page), {})
         context = _context(respondent, page=page, form=form)
         keys = [p.key for p in context["pages"]]
         context["position"] = keys.index(page.key) + 1 if page.key in keys else 1
         rendered = chrome.render_parts("surveys/respond/page.html", **context)
-        parts = rendered.replace(f'value="{form.csrf_token.current_token}"', f'value="{_TOKEN_MARK}"')
-        if len(_BLANK_PAGES) > 1000:
-            _BLANK_PAGES.clear()
-        _BLANK_PAGES[key] = parts
-    return chrome.in_frame(parts.replace(_TOKEN_MARK, csrf_token()))
+        return rendered.replace(f'value="{form.csrf_token.current_token}"', f'value="{_TOKEN_MARK}"')
+
+    key = (
+        "blank page",
+        respondent.definition.fingerprint,
+        page.key,
+        locale(),
+        respondent.kind,
+        request.root_path,
+    )
+    return chrome.in_frame(chrome.kept(key, build).replace(_TOKEN_MARK, csrf_token()))
+
+
+def thanks_page(respondent: respondents.Respondent):
+    """The thank-you page: the same for every respondent of a definition who answered the same way
+    in, in one language (and with or without answers of their own to compare), so kept."""
+    if not chrome.frameable() or respondent.kind == "preview":
+        return render_in_frame("surveys/respond/thanks.html", r=respondent)
+    own = bool(session.get(respondents.OWN_RESPONSES))
+    key = ("thanks", respondent.definition.fingerprint, respondent.survey.slug, locale(), respondent.kind)
+    key += (respondent.anonymity, own, request.root_path)
+    return chrome.in_frame(
+        chrome.kept(key, lambda: chrome.render_parts("surveys/respond/thanks.html", r=respondent))
+    )
 
 
 def summary_step(respondent: respondents.Respondent):
@@ -255,7 +272,7 @@ def summary_step(respondent: respondents.Respondent):
     if not respondent.started:
         if request.method == "POST" and respondent.lost_draft:
             # A second click on "send" after the first one went through: just say thank you.
-            return render_in_frame("surveys/respond/thanks.html", r=respondent)
+            return thanks_page(respondent)
         return redirect(respondent.url())
     definition = respondent.definition
     final, problems = flow.check_complete(definition, respondent.answers)
@@ -279,7 +296,7 @@ def summary_step(respondent: respondents.Respondent):
 def busy_step(respondent: respondents.Respondent):
     """The step that was posted, shown again with what was sent (nothing was stored)."""
     if respondent.is_finished:
-        return render_in_frame("surveys/respond/thanks.html", r=respondent)
+        return thanks_page(respondent)
     definition, answers = respondent.definition, respondent.answers
     if request.args.get(STEP) == SUMMARY and respondent.started:
         summary = summarise(definition, prune_hidden(definition, answers), locale())

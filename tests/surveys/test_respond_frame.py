@@ -37,8 +37,9 @@ def both_ways(walk, monkeypatch, **params) -> tuple[str, str]:
     return without_tokens(framed.get_data(as_text=True)), without_tokens(plain.get_data(as_text=True))
 
 
-def test_every_step_in_the_frame_is_the_page_base_html_gives(client, invited, monkeypatch):
-    walk = invited()
+@pytest.mark.parametrize("anonymity", ["pseudonymous", "anonymous"])
+def test_every_step_in_the_frame_is_the_page_base_html_gives(client, invited, monkeypatch, anonymity):
+    walk = invited(anonymity)
 
     def compare(params: dict) -> str:
         for language in ("nl", "en", "nl"):  # one kept frame per language, each used again
@@ -54,7 +55,9 @@ def test_every_step_in_the_frame_is_the_page_base_html_gives(client, invited, mo
     for params in ({"pagina": "facebook"}, {"pagina": "cijfers"}, {"stap": "overzicht"}):
         compare(params)
     walk.submit()
-    assert "Bedankt!" in compare({})
+    thanks = compare({})
+    assert "Bedankt!" in thanks
+    assert "Vergelijk uw antwoorden met de sector" in thanks  # its own answers to compare
 
 
 def test_the_language_link_of_a_framed_page_comes_back_to_that_page(client, invited):
