@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from hashlib import sha1
+from hashlib import sha1, sha256
 
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
@@ -38,12 +38,30 @@ class _BuiltinMessages:
         return self._catalog().ngettext(singular, plural, n)
 
 
+# WTForms' own messages (translated by the catalogs WTForms ships, see _BuiltinMessages).
+_TOKEN_MISSING, _TOKEN_FAILED = "CSRF token missing.", "CSRF failed."
+
+
+class AppCSRF(SessionCSRF):
+    """WTForms' session CSRF, made and checked by `csrf_token` and `csrf_token_is_valid`: the same
+    tokens as the app-wide check and the templates, bound to the link on a link-bound page."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        return csrf_token()
+
+    def validate_csrf_token(self, form, field):
+        if not field.data or "##" not in field.data:
+            raise ValidationError(field.gettext(_TOKEN_MISSING))
+        if not csrf_token_is_valid(field.data):
+            raise ValidationError(field.gettext(_TOKEN_FAILED))
+
+
 class BaseForm(Form):
     """Every form of the site derives from this one; it carries the session CSRF token."""
 
     class Meta(DefaultMeta):
         csrf = True
-        csrf_class = SessionCSRF
+        csrf_class = AppCSRF
         csrf_field_name = "csrf_token"
 
         @property
@@ -127,31 +145,72 @@ def _csrf_mac(secret: str, expires: str) -> str:
     return hmac.new(key, (secret + expires).encode("utf8"), digestmod=sha1).hexdigest()
 
 
+LINK_BOUND = "wwwelzijn_csrf_link_bound"
+
+
+def bind_csrf_to_link(app: Flask, endpoint: str, argument: str) -> None:
+    """Let `endpoint`'s tokens be bound to its secret URL argument instead of the session.
+
+    For a page behind a secret link (an invitation) the link is the credential: whoever can post
+    it a token derived from the link knows the link, and can post anyway. A visitor who is not
+    signed in then needs no session cookie for the token (no cookie to sign, send and read on
+    every step). Signed-in users keep session-bound tokens only, so a token fetched by someone
+    else never posts in their name; a session's own token is always accepted too.
+    """
+    app.extensions.setdefault(LINK_BOUND, {})[endpoint] = argument
+
+
+def _link_secret() -> str | None:
+    """This request's link-bound CSRF secret (see `bind_csrf_to_link`); None elsewhere."""
+    endpoint = request.endpoint
+    argument = current_app.extensions.get(LINK_BOUND, {}).get(endpoint)
+    value = (request.view_args or {}).get(argument) if argument else None
+    if not value:
+        return None
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"csrf-link:{endpoint}:{value}".encode(), digestmod=sha256).hexdigest()
+
+
+def _anonymous() -> bool:
+    from flask_login import current_user
+
+    return not current_user.is_authenticated
+
+
 def csrf_token() -> str:
     """A fresh CSRF token for templates (`{{ csrf_token() }}`): the token a form's csrf_token field
-    carries (`SessionCSRF.generate_csrf_token`), without building a form for it."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_hex(20)  # what WTForms makes: 40 random hex digits
+    carries (`SessionCSRF.generate_csrf_token`), without building a form for it. Bound to the
+    link on a link-bound page for a visitor without a session token (`bind_csrf_to_link`)."""
+    secret = session.get("csrf")
+    if not isinstance(secret, str):
+        secret = _link_secret() if _anonymous() else None
+        if secret is None:
+            secret = session["csrf"] = secrets.token_hex(20)  # what WTForms makes: 40 hex digits
     limit = current_app.config["CSRF_TIME_LIMIT"]
     expires = (SessionCSRF.now(None) + limit).strftime(SessionCSRF.TIME_FORMAT) if limit else ""
-    return f"{expires}##{_csrf_mac(session['csrf'], expires)}"
+    return f"{expires}##{_csrf_mac(secret, expires)}"
 
 
 def csrf_token_is_valid(token: str | None) -> bool:
     """The check of WTForms' `SessionCSRF.validate_csrf_token`, without building a form per post.
 
-    A token is "<expiry>##<HMAC-SHA1 of the session's random csrf value + expiry, keyed with
-    SECRET_KEY>", valid until the expiry (`SessionCSRF.now()`, CSRF_TIME_LIMIT). The HMAC is
-    compared in constant time. A session without a csrf value has no valid token (and gets none
-    made here: a refused post leaves the session as it was).
+    A token is "<expiry>##<HMAC-SHA1 of a secret + expiry, keyed with SECRET_KEY>", valid until
+    the expiry (`SessionCSRF.now()`, CSRF_TIME_LIMIT). The secret is the session's random csrf
+    value, or on a link-bound page for a visitor who is not signed in, the link's secret
+    (`bind_csrf_to_link`). HMACs are compared in constant time. Nothing is made here: a refused
+    post leaves the session as it was.
     """
     if not token or "##" not in token:
         return False
-    secret = session.get("csrf")
-    if not isinstance(secret, str):
-        return False
     expires, mac = token.split("##", 1)
-    if not hmac.compare_digest(_csrf_mac(secret, expires).encode(), mac.encode("utf8", "replace")):
+    secrets_ = [session.get("csrf")]
+    if _anonymous():
+        secrets_.append(_link_secret())
+    given = mac.encode("utf8", "replace")
+    if not any(
+        isinstance(secret, str) and hmac.compare_digest(_csrf_mac(secret, expires).encode(), given)
+        for secret in secrets_
+    ):
         return False
     if current_app.config["CSRF_TIME_LIMIT"]:
         return SessionCSRF.now(None).strftime(SessionCSRF.TIME_FORMAT) <= expires

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
+    from app.core.forms import bind_csrf_to_link
     from app.main.overview import NavEntry, register_nav, register_overview_section
     from app.surveys import (
         models,  # noqa: F401 - tables belong to the metadata
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("SURVEY_LINK_MAX_FAILURES", 30)
     app.config.setdefault("SURVEY_LINK_WINDOW_SECONDS", 600)
     app.register_blueprint(bp)
+    # The invitation link is the respondent's credential: its pages' CSRF tokens are bound to it.
+    bind_csrf_to_link(app, "surveys.respond_invitation", "token")
     app.cli.add_command(surveys_cli)
     register_nav(
         app,
