@@ -164,16 +164,20 @@ def _template_translations():
     (dozens per page). `force_locale` (a mail in its recipient's language) sets another locale
     object, which gets its own lookup; without Flask-Babel's request state we simply ask it.
     """
-    from flask import g
+    from flask.globals import _cv_app
     from flask_babel import get_translations
 
-    state = g.get("_flask_babel")  # Flask-Babel's own request state: the locale it settled on
+    ctx = _cv_app.get(None)  # the app context itself: `g` without a proxy lookup per string
+    if ctx is None:
+        return get_translations()
+    g = ctx.g
+    state = g.__dict__.get("_flask_babel")  # Flask-Babel's own request state: its locale
     locale = getattr(state, "babel_locale", None)
-    cached = g.get("_template_translations")
+    cached = g.__dict__.get("_template_translations")
     if locale is not None and cached is not None and cached[0] is locale:
         return cached[1]
     translations = get_translations()
-    state = g.get("_flask_babel")
+    state = g.__dict__.get("_flask_babel")
     g._template_translations = (getattr(state, "babel_locale", None), translations)
     return translations
 

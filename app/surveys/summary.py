@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from app.surveys.definitions import Page, Question, SurveyDefinition
 from app.surveys.visibility import visible_pages, visible_questions
 
@@ -84,3 +86,42 @@ def summarise(definition: SurveyDefinition, answers: Mapping[str, Any], locale: 
         ]
         pages.append(SummaryPage(page, page.title.get(locale), items))
     return pages
+
+
+def _answer_html(values: list[str], ordered: bool, unanswered: str) -> str:
+    if not values:
+        return f'<span class="muted">{escape(unanswered)}</span>'
+    if ordered or len(values) > 1:
+        tag = "ol" if ordered else "ul"
+        return f"<{tag}>" + "".join(f"<li>{escape(v)}</li>" for v in values) + f"</{tag}>"
+    return f'<span class="answer-text">{escape(values[0])}</span>'
+
+
+def summary_html(pages: list[SummaryPage], page_url, unanswered: str, change: str) -> Markup:
+    """The summary's sections: per page its questions, each answer and a link to change it.
+
+    Written here rather than in the template: a summary has a row per question, and rendering
+    these rows was most of the summary page's time. `page_url(key)` is the link to a page.
+    """
+    parts = []
+    change = escape(change)
+    for summary_page in pages:
+        key = escape(summary_page.page.key)
+        url = escape(page_url(summary_page.page.key))
+        parts.append(
+            f'<section class="summary-page" aria-labelledby="summary-{key}">\n'
+            f'  <h2 id="summary-{key}">{escape(summary_page.title)}</h2>\n'
+            '  <dl class="summary-list">\n'
+        )
+        for item in summary_page.items:
+            label = escape(item.label)
+            parts.append(
+                '    <div class="summary-row">\n'
+                f"      <dt>{label}</dt>\n"
+                f"      <dd>{_answer_html(item.values, item.ordered, unanswered)}</dd>\n"
+                f'      <dd class="change"><a href="{url}#question-{escape(item.question.key)}">{change}'
+                f'<span class="visually-hidden"> — {label}</span></a></dd>\n'
+                "    </div>\n"
+            )
+        parts.append("  </dl>\n</section>\n")
+    return Markup("".join(parts))  # noqa: S704 - every value above is escaped

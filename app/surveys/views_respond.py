@@ -25,7 +25,7 @@ from app.extensions import db
 from app.surveys import flow, respondents
 from app.surveys.forms import StartForm, make_response_form
 from app.surveys.services import status_key
-from app.surveys.summary import summarise
+from app.surveys.summary import summarise, summary_html
 from app.surveys.visibility import prune_hidden, visible_pages, visible_questions
 
 bp = Blueprint("surveys", __name__, template_folder="templates")
@@ -283,14 +283,21 @@ def summary_step(respondent: respondents.Respondent):
         if respondent.kind == "preview":
             return redirect(respondent.url(**{STEP: THANKS}))
         return redirect(respondent.url())
-    summary = summarise(definition, prune_hidden(definition, respondent.answers), locale())
     return render_in_frame(
         "surveys/respond/summary.html",
-        summary=summary,
+        **_summary(respondent),
         problems=problems,
         tried=request.method == "POST",
         **_context(respondent),
     )
+
+
+def _summary(respondent: respondents.Respondent) -> dict:
+    """The summary page's answers, page by page (`summary_rows`, HTML)."""
+    definition = respondent.definition
+    summary = summarise(definition, prune_hidden(definition, respondent.answers), locale())
+    rows = summary_html(summary, lambda key: respondent.url(**{PAGE: key}), _("niet beantwoord"), _("wijzig"))
+    return {"summary_rows": rows}
 
 
 def busy_step(respondent: respondents.Respondent):
@@ -299,10 +306,9 @@ def busy_step(respondent: respondents.Respondent):
         return thanks_page(respondent)
     definition, answers = respondent.definition, respondent.answers
     if request.args.get(STEP) == SUMMARY and respondent.started:
-        summary = summarise(definition, prune_hidden(definition, answers), locale())
         return render_in_frame(
             "surveys/respond/summary.html",
-            summary=summary,
+            **_summary(respondent),
             problems=[],
             tried=False,
             busy=_(
