@@ -83,13 +83,20 @@ def count_failed_link() -> None:
 _UNLOADED = object()
 
 
+_CONNECTION = "respondent_flow_connection"  # the session's connection, kept until it closes
+
+
 def _execute(statement, params: dict | None = None):
     """A Core statement on the session's connection (its transaction; no ORM, no autoflush).
 
     The respondent flow reads and writes plain rows: no identity map, no unit of work, a fraction
     of the CPU time per request. Nothing of the flow is kept as ORM objects in the session.
     """
-    return db.session.connection().execute(statement, params)
+    session = db.session()
+    connection = session.info.get(_CONNECTION)
+    if connection is None or connection.closed or not connection.in_transaction():
+        connection = session.info[_CONNECTION] = session.connection()
+    return connection.execute(statement, params)
 
 
 @dataclass
