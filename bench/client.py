@@ -17,7 +17,7 @@ import re
 import resource
 import socket
 import time
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 STATUS_RE = re.compile(rb"^HTTP/1\.[01] (\d{3})")
 COOKIE_RE = re.compile(rb"\r\nSet-Cookie: ([A-Za-z0-9_]+=[^;\r\n]*)", re.IGNORECASE)
@@ -121,7 +121,7 @@ def _csrf(payload: bytes) -> str:
     return match.group(1).decode()
 
 
-def answers_body(rng: random.Random, csrf: str) -> bytes:
+def answers_fields(rng: random.Random, csrf: str) -> list[tuple[str, str]]:
     """The posted page: every question answered as a respondent would, then "next"."""
     fields = [("csrf_token", csrf)]
     fields += [("getoond", key) for key in QUESTIONS]
@@ -132,7 +132,26 @@ def answers_body(rng: random.Random, csrf: str) -> bytes:
     fields.append(("q-functie", rng.choice(TEXTS)))
     fields.append(("q-opmerking", rng.choice(REMARKS)))
     fields.append(("actie", "volgende"))
-    return urlencode(fields).encode()
+    return fields
+
+
+# The parts of the body that are the same for every respondent, encoded once: encoding the
+# whole form per post was a quarter of a client's own CPU time per request.
+_SHOWN = "&".join(urlencode([("getoond", key)]) for key in QUESTIONS)
+_ENCODED = {text: quote_plus(text) for text in (*TEXTS, *REMARKS)}
+
+
+def answers_body(rng: random.Random, csrf: str) -> bytes:
+    """`urlencode(answers_fields(rng, csrf))`, with the same random draws, encoded faster."""
+    statements = "&".join(f"q-stelling_{i}={rng.randint(1, 5)}" for i in range(1, 6))
+    kind = rng.randint(1, 4)
+    channels = "&".join(f"q-kanalen={c}" for c in sorted(rng.sample((1, 2, 3, 4), 2)))
+    staff = rng.randint(3, 400)
+    role, remark = _ENCODED[rng.choice(TEXTS)], _ENCODED[rng.choice(REMARKS)]
+    return (
+        f"csrf_token={quote_plus(csrf)}&{_SHOWN}&{statements}&q-soort_dienst={kind}&{channels}"
+        f"&q-medewerkers={staff}&q-functie={role}&q-opmerking={remark}&actie=volgende"
+    ).encode()
 
 
 def submit_once(port: int, token: str, rng: random.Random, stop_at: float | None = None) -> int:

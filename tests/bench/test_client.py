@@ -41,3 +41,15 @@ def test_a_request_gives_up_at_the_hard_stop():
     connection = client.Connection(1, stop_at=0.0)  # long past
     with pytest.raises(client.FlowError):
         connection.request("GET", "/")
+
+
+def test_the_fast_answers_body_is_the_urlencoded_form():
+    import random
+    from urllib.parse import urlencode
+
+    from bench.client import answers_body, answers_fields
+
+    for seed in range(50):
+        csrf = f"2026112918{seed:04d}##{seed:040x}"
+        expected = urlencode(answers_fields(random.Random(seed), csrf)).encode()
+        assert answers_body(random.Random(seed), csrf) == expected
