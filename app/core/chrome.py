@@ -35,33 +35,21 @@ def language_url(code: str) -> str:
     every page: its path is kept per script root and the `next` argument is encoded as Werkzeug
     encodes query arguments.
     """
-    key = ("language", code, request.root_path)
-    kept = _kept()
-    path = kept.get(key)
-    if path is None:
-        path = _keep(key, url_for("main.set_language", code=code))
+    path = kept(("language", code, request.root_path), lambda: url_for("main.set_language", code=code))
     return path + "?" + urlencode((("next", current_path()),), safe=QUERY_SAFE)
 
 
-def _kept() -> dict:
-    return current_app.extensions.setdefault("wwwelzijn_chrome", {})
-
-
-def _keep(key: tuple, html: T) -> T:
-    kept = _kept()
-    if len(kept) >= _KEPT:
-        kept.clear()
-    kept[key] = html
-    return html
-
-
 def kept(key: tuple, build: Callable[[], T]) -> T:
-    """`build()`, kept per app under `key` (in the bounded store of the header and frames)."""
-    store = _kept()
+    """`build()`, kept per app under `key` in a bounded store (emptied when full)."""
+    store = current_app.extensions.setdefault("wwwelzijn_chrome", {})
     try:
         return store[key]
     except KeyError:
-        return _keep(key, build())
+        pass
+    if len(store) >= _KEPT:
+        store.clear()
+    value = store[key] = build()
+    return value
 
 
 def _render(name: str, **context) -> str:
@@ -77,13 +65,12 @@ def _marked_header(user) -> str:
     """The anonymous header with a marker where each language link goes."""
     items = current_app.jinja_env.globals["nav_items"]()
     key = ("header", *_config_key(), tuple((item["url"], item["active"]) for item in items))
-    html = _kept().get(key)
-    if html is None:
-        marked = _render(
+    return kept(
+        key,
+        lambda: _render(
             HEADER, current_user=user, nav_items=lambda: items, language_url=lambda code: _MARK + code
-        )
-        html = _keep(key, marked)
-    return html
+        ),
+    )
 
 
 def _language_links(html: str) -> str:
@@ -104,10 +91,7 @@ def site_header() -> Markup:
 
 
 def site_footer() -> Markup:
-    key = ("footer", *_config_key())
-    html = _kept().get(key)
-    if html is None:
-        html = _keep(key, _render(FOOTER))
+    html = kept(("footer", *_config_key()), lambda: _render(FOOTER))
     return Markup(html)  # noqa: S704 - our autoescaping template (+ an escaped URL)
 
 
@@ -122,9 +106,8 @@ _SEPARATOR = "<!--wwwelzijn:separator-->"
 def _frame() -> tuple[str, str, str]:
     """base.html around a page, cut where the title and the content go (language markers kept)."""
     rule = request.url_rule.rule if request.url_rule is not None else request.path
-    key = ("frame", *_config_key(), rule)
-    kept = _kept().get(key)
-    if kept is None:
+
+    def build() -> tuple[str, str, str]:
         g.chrome_keep_markers = True
         try:
             markers = {"title_marker": Markup(_TITLE), "content_marker": Markup(_CONTENT)}  # noqa: S704
@@ -133,8 +116,9 @@ def _frame() -> tuple[str, str, str]:
             g.pop("chrome_keep_markers")
         head, _, rest = html.partition(_TITLE)
         middle, _, tail = rest.partition(_CONTENT)
-        kept = _keep(key, (head, middle, tail))
-    return kept
+        return head, middle, tail
+
+    return kept(("frame", *_config_key(), rule), build)
 
 
 def frameable() -> bool:

@@ -219,11 +219,15 @@ def page_step(respondent: respondents.Respondent, page_key: str):
         return redirect(respondent.url(**{PAGE: following.key}))
 
 
-def _render_page(respondent, page, form, **extra):
+def _page_context(respondent, page, form, **extra) -> dict:
     context = _context(respondent, page=page, form=form, **extra)
     keys = [p.key for p in context["pages"]]
     context["position"] = keys.index(page.key) + 1 if page.key in keys else 1
-    return render_in_frame("surveys/respond/page.html", **context)
+    return context
+
+
+def _render_page(respondent, page, form, **extra):
+    return render_in_frame("surveys/respond/page.html", **_page_context(respondent, page, form, **extra))
 
 
 _TOKEN_MARK = "<!--wwwelzijn:csrf-token-->"  # noqa: S105 - a marker, not a secret
@@ -235,12 +239,8 @@ def _blank_page(respondent: respondents.Respondent, page, form_class):
     language, way in and script root, and kept (in the frame of `chrome.in_frame`)."""
 
     def build() -> str:
-        definition = respondent.definition
-        form = form_class.prefilled(visible_questions(definition, {}, page), {})
-        context = _context(respondent, page=page, form=form)
-        keys = [p.key for p in context["pages"]]
-        context["position"] = keys.index(page.key) + 1 if page.key in keys else 1
-        rendered = chrome.render_parts("surveys/respond/page.html", **context)
+        form = form_class.prefilled(visible_questions(respondent.definition, {}, page), {})
+        rendered = chrome.render_parts("surveys/respond/page.html", **_page_context(respondent, page, form))
         return rendered.replace(f'value="{form.csrf_token.current_token}"', f'value="{_TOKEN_MARK}"')
 
     key = (
