@@ -76,6 +76,13 @@ def snapshot(survey_id):
     return sorted(db.session.execute(select(*columns).where(ResultTally.survey_id == survey_id)).all())
 
 
+def forget_tallies(survey_id):
+    """No tallies and no response counted: the next fold counts everything from zero."""
+    db.session.execute(delete(ResultTally).where(ResultTally.survey_id == survey_id))
+    db.session.execute(update(Response).where(Response.survey_id == survey_id).values(tallied=None))
+    db.session.commit()
+
+
 def states(survey_id):
     return db.session.scalars(select(Response.tallied).where(Response.survey_id == survey_id)).all()
 
@@ -103,9 +110,7 @@ def test_results_equal_a_count_from_scratch_before_between_and_after_folds(
     tallies.fold_all()
     folded = snapshot(survey.id)
     # the tallies equal a count from zero of the same responses
-    db.session.execute(delete(ResultTally).where(ResultTally.survey_id == survey.id))
-    db.session.execute(update(Response).where(Response.survey_id == survey.id).values(tallied=None))
-    db.session.commit()
+    forget_tallies(survey.id)
     tallies.fold_all()
     assert snapshot(survey.id) == folded
     assert_same_as_from_scratch(survey)
@@ -115,9 +120,7 @@ def test_folds_in_chunks_leave_the_same_tallies(seeded, monkeypatch):
     survey = seeded.survey
     tallies.fold_all()
     whole = snapshot(survey.id)
-    db.session.execute(delete(ResultTally).where(ResultTally.survey_id == survey.id))
-    db.session.execute(update(Response).where(Response.survey_id == survey.id).values(tallied=None))
-    db.session.commit()
+    forget_tallies(survey.id)
     monkeypatch.setattr(tallies, "CHUNK", 7)
     p = tallies.plan(survey)
     with db.engine.connect() as conn:
@@ -134,9 +137,7 @@ def test_a_big_fold_compacts_the_tallies_on_postgresql_and_leaves_them_the_same(
     survey = seeded.survey
     tallies.fold_all()
     whole = snapshot(survey.id)
-    db.session.execute(delete(ResultTally).where(ResultTally.survey_id == survey.id))
-    db.session.execute(update(Response).where(Response.survey_id == survey.id).values(tallied=None))
-    db.session.commit()
+    forget_tallies(survey.id)
     monkeypatch.setattr(tallies, "CHUNK", 7)
     monkeypatch.setattr(tallies, "ANALYZE_FROM", 1)  # every job run counts as a big fold
     tallies.fold_all()
