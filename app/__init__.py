@@ -202,6 +202,9 @@ def _init_extensions(app: Flask) -> None:
 
     with app.app_context():
         configure_engine(app, db.engine)
+    from app.core import transactions
+
+    transactions.init_app(app)
 
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = _translation_directories(app)
     babel.init_app(app, locale_selector=_select_locale)

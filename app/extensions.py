@@ -6,6 +6,7 @@ from flask_login import LoginManager as _LoginManager
 from flask_login.config import COOKIE_NAME
 from flask_sqlalchemy import SQLAlchemy
 
+from app.core.database import SESSION_OPTIONS
 from app.core.models import Base
 
 
@@ -26,6 +27,6 @@ class LoginManager(_LoginManager):
         return super()._load_user()
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options=SESSION_OPTIONS)
 login_manager = LoginManager()
 babel = Babel()

@@ -9,6 +9,10 @@ transaction begins, from the request itself, so it holds whichever hook or exten
 check, Flask-Login's user load) reads first. `immediate_transactions()` forces it outside
 requests (job and mail runners); `plain_transactions()` lets a request that has written
 everything it will write read on without taking the write lock again.
+
+Statements run past the ORM (`app.core.prepared`) use the app context's one shared connection
+(`app.core.transactions.request_connection`); `AppSession` makes the ORM session use that same
+connection and transaction when it exists, so a request never holds two connections.
 """
 
 from __future__ import annotations
@@ -17,10 +21,14 @@ import contextlib
 from contextvars import ContextVar
 
 from flask import Flask, has_request_context, request
+from flask.globals import _cv_app
+from flask_sqlalchemy.session import Session as _FlaskSession
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+from app.core.prepared import run_sql
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -119,7 +127,39 @@ def configure_engine(app: Flask, engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")
+        run_sql(connection, "BEGIN IMMEDIATE" if begins_immediate() else "BEGIN")
+
+
+SHARED_CONNECTION = "_db_shared_connection"  # on `g`: the app context's connection, when it has one
+
+
+def shared_connection(context=None) -> Connection | None:
+    """The shared connection (`transactions.request_connection`) of app context `context` (by
+    default the current one), if it has one open."""
+    context = context or _cv_app.get(None)
+    if context is None:
+        return None
+    connection = context.g.__dict__.get(SHARED_CONNECTION)
+    return connection if connection is not None and not connection.closed else None
+
+
+class AppSession(_FlaskSession):
+    """The ORM session: on its app context's shared connection when there is one (and then in its
+    transaction: the session's commit commits it, see `join_transaction_mode`), else as usual."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._app_context = _cv_app.get(None)  # the context whose scope it serves
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self._app_context is not None:
+            shared = shared_connection(self._app_context)
+            if shared is not None:
+                return shared
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+SESSION_OPTIONS = {"class_": AppSession, "join_transaction_mode": "control_fully"}
 
 
 def sqlite_default_uri(app: Flask) -> str:

@@ -16,13 +16,15 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import current_app, session, url_for
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core import ratelimit
 from app.core.models import today, utcnow
+from app.core.prepared import Prepared
 from app.core.ratelimit import RateCounter, client_address, limit
+from app.core.transactions import request_connection
 from app.core.urls import QUERY_SAFE
 from app.extensions import db
 from app.invitations.models import Invitation, invitation_draft_key, token_hash
@@ -36,7 +38,7 @@ from app.surveys.models import (
     snapshot_of,
     version_snapshot,
 )
-from app.surveys.responses import draft_key_hash, submit
+from app.surveys.responses import DELETE_DRAFT, draft_key_hash, submit
 
 log = logging.getLogger(__name__)
 
@@ -83,20 +85,13 @@ def count_failed_link() -> None:
 _UNLOADED = object()
 
 
-_CONNECTION = "respondent_flow_connection"  # the session's connection, kept until it closes
+def _execute(statement: Prepared, params: dict | list | None = None):
+    """A prepared statement on the app context's connection, in its transaction (no ORM).
 
-
-def _execute(statement, params: dict | None = None):
-    """A Core statement on the session's connection (its transaction; no ORM, no autoflush).
-
-    The respondent flow reads and writes plain rows: no identity map, no unit of work, a fraction
-    of the CPU time per request. Nothing of the flow is kept as ORM objects in the session.
+    The respondent flow reads and writes plain rows: no session, no identity map, no unit of work,
+    no Core execution context; a fraction of the CPU time per request (`app.core.prepared`).
     """
-    session = db.session()
-    connection = session.info.get(_CONNECTION)
-    if connection is None or connection.closed or not connection.in_transaction():
-        connection = session.info[_CONNECTION] = session.connection()
-    return connection.execute(statement, params)
+    return statement.run(request_connection(), params)
 
 
 @dataclass
@@ -285,17 +280,19 @@ class Respondent:
 
 # The flow's writes are built once, with their values as parameters: building a statement and its
 # cache key took longer than running it. An UPDATE sets the columns given as parameters.
-_UPDATE_DRAFT = update(Draft).where(Draft.id == bindparam("draft_row_id"))
-_UPSERTS: dict[tuple[str, tuple[str, ...]], object] = {}
+_UPDATE_DRAFT = Prepared(update(Draft).where(Draft.id == bindparam("draft_row_id")))
+_UPSERTS: dict[tuple[str, tuple[str, ...]], Prepared] = {}
 
 
-def _upsert_statement(dialect: str, columns: tuple[str, ...]):
+def _upsert_statement(dialect: str, columns: tuple[str, ...]) -> Prepared:
     statement = _UPSERTS.get((dialect, columns))
     if statement is None:
         insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Draft)
-        statement = insert.on_conflict_do_update(
-            index_elements=[Draft.key_hash], set_={name: insert.excluded[name] for name in columns}
-        ).returning(*DRAFT_COLUMNS)
+        statement = Prepared(
+            insert.on_conflict_do_update(
+                index_elements=[Draft.key_hash], set_={name: insert.excluded[name] for name in columns}
+            ).returning(*DRAFT_COLUMNS)
+        )
         _UPSERTS[(dialect, columns)] = statement
     return statement
 
@@ -303,13 +300,15 @@ def _upsert_statement(dialect: str, columns: tuple[str, ...]):
 def upsert_draft(survey_id: int, version_id: int, key_hash: str, values: dict) -> DraftRow:
     """Create the draft under `key_hash` with `values`, or, when a colleague's request created it
     meanwhile, write `values` into that one (it keeps its version). One statement."""
-    statement = _upsert_statement(db.session.get_bind().dialect.name, tuple(sorted(values)))
+    connection = request_connection()
+    statement = _upsert_statement(connection.dialect.name, tuple(sorted(values)))
     params = {"survey_id": survey_id, "version_id": version_id, "key_hash": key_hash, **values}
-    return DraftRow(*_execute(statement, params).one())
+    params["created_on"] = values["updated_at"].date()
+    return DraftRow(*statement.run(connection, params).one())
 
 
-_LOAD_DRAFT = select(*DRAFT_COLUMNS).where(Draft.key_hash == bindparam("key_hash"))
-_LOAD_DRAFT_FOR_UPDATE = _LOAD_DRAFT.with_for_update()
+_LOAD_DRAFT = Prepared(select(*DRAFT_COLUMNS).where(Draft.key_hash == bindparam("key_hash")))
+_LOAD_DRAFT_FOR_UPDATE = Prepared(_LOAD_DRAFT.statement.with_for_update())
 
 
 def load_draft(key_hash: str, *, for_update: bool = False) -> DraftRow | None:
@@ -318,17 +317,19 @@ def load_draft(key_hash: str, *, for_update: bool = False) -> DraftRow | None:
 
 
 _THIS_INVITATION = Invitation.id == bindparam("invitation_row_id")
-_MARK_STARTED = (
+_MARK_STARTED = Prepared(
     update(Invitation)
     .where(_THIS_INVITATION, Invitation.started_on.is_(None))
     .values(started_on=bindparam("day"))
 )
-_MARK_FINISHED = (
+_MARK_FINISHED = Prepared(
     update(Invitation)
     .where(_THIS_INVITATION, Invitation.finished_on.is_(None))
     .values(finished_on=bindparam("day"))
 )
-_LINK_RESPONSE = update(Invitation).where(_THIS_INVITATION).values(response_id=bindparam("new_response_id"))
+_LINK_RESPONSE = Prepared(
+    update(Invitation).where(_THIS_INVITATION).values(response_id=bindparam("new_response_id"))
+)
 
 
 class InvitationRespondent(Respondent):
@@ -393,7 +394,7 @@ class InvitationRespondent(Respondent):
         return True
 
 
-_OPEN_INVITATION = (
+_OPEN_INVITATION = Prepared(
     select(
         Invitation.id.label("invitation_id"),
         Invitation.organisation_id,
@@ -506,7 +507,7 @@ class PublicRespondent(Respondent):
             3600,
         )
         # The guard: deleting the draft succeeds once; a double submit finds nothing to delete.
-        result = _execute(delete(Draft).where(Draft.id == self.draft.id))
+        result = _execute(DELETE_DRAFT, {"draft_row_id": self.draft.id})
         if result.rowcount == 0:
             return False
         remember_own_response(submit(self.version, answers, organisation_id=None, user_id=user_id))

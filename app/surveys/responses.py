@@ -12,6 +12,8 @@ import logging
 from sqlalchemy import bindparam, delete, insert
 
 from app.core.models import utcnow
+from app.core.prepared import Prepared
+from app.core.transactions import request_connection
 from app.extensions import db
 from app.surveys.models import Answer, Draft, Response, SurveyVersion, random_response_id
 from app.surveys.storage import answers_to_rows
@@ -26,9 +28,9 @@ def draft_key_hash(kind: str, secret: str) -> str:
 
 
 # Built once, values as parameters (building a statement and its cache key cost more than running it).
-_INSERT_RESPONSE = insert(Response)
-_INSERT_ANSWER = insert(Answer)
-_DELETE_DRAFT = delete(Draft).where(Draft.id == bindparam("draft_row_id"))
+_INSERT_RESPONSE = Prepared(insert(Response))
+_INSERT_ANSWER = Prepared(insert(Answer))
+DELETE_DRAFT = Prepared(delete(Draft).where(Draft.id == bindparam("draft_row_id")))
 
 
 def submit(
@@ -43,17 +45,18 @@ def submit(
 
     `answers` must already be validated and pruned of hidden questions (the flow does both).
     Anonymous versions store no organisation, user or time finer than the day, whatever is passed.
-    Flushes what the caller added, then three Core statements (response, answers, draft) on the
-    session's connection.
+    Flushes what the caller added, then three prepared statements (response, answers, draft) on
+    the app context's connection (`app.core.transactions`), in the caller's transaction.
     """
-    db.session.flush()  # whatever the caller added: the statements below go past the ORM
-    connection = db.session.connection()
+    if db.session.registry.has():
+        db.session.flush()  # whatever the caller added: the statements below go past the ORM
+    connection = request_connection()
     anonymous = version.anonymity == "anonymous"
     now = utcnow()
     response_id = random_response_id()
     rows = answers_to_rows(version.definition, answers, response_id, version.survey_id)
-    connection.execute(
-        _INSERT_RESPONSE,
+    _INSERT_RESPONSE.run(
+        connection,
         {
             "id": response_id,
             "survey_id": version.survey_id,
@@ -67,8 +70,8 @@ def submit(
     )
     if rows:
         # Every row has every key (answers_to_rows): one executemany.
-        connection.execute(_INSERT_ANSWER, rows)
+        _INSERT_ANSWER.run(connection, rows)
     if draft_id is not None:
-        connection.execute(_DELETE_DRAFT, {"draft_row_id": draft_id})
+        DELETE_DRAFT.run(connection, {"draft_row_id": draft_id})
     log.info("response submitted for survey %s (version %s)", version.survey_id, version.number)
     return response_id

@@ -16,7 +16,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core import chrome
+from app.core import chrome, transactions
 from app.core.chrome import render_in_frame
 from app.core.database import BUSY_ERRORS, plain_transactions
 from app.core.errors import busy_response, log_busy
@@ -93,7 +93,7 @@ def respond(way_in: Callable[[bool], respondents.Respondent | None], count_failu
         if g.get("answers_committed"):
             raise  # stored after all: the generic 503 page, and a reload shows the answers
         log_busy(log, error)
-        db.session.rollback()
+        transactions.rollback()
     g.no_store = True
     with plain_transactions():  # a reader does not wait for SQLite's write lock
         respondent = way_in(False)
@@ -104,7 +104,7 @@ def respond(way_in: Callable[[bool], respondents.Respondent | None], count_failu
 
 def commit() -> None:
     """The request's one commit; what follows only reads."""
-    db.session.commit()
+    transactions.commit()
     g.answers_committed = True
 
 
