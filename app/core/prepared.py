@@ -27,15 +27,30 @@ lists), and escaped parameter names. The tests compare both paths for every prep
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import namedtuple
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import exc
 from sqlalchemy.engine import Connection, Dialect
 
 _sql_log = logging.getLogger("sqlalchemy.engine")
+_outside = ContextVar("reads_outside_transactions", default=False)
+
+
+@contextlib.contextmanager
+def reads_outside_transactions():
+    """Within this block, on SQLite, a prepared statement run while no transaction is open runs
+    on its own (SQLite's autocommit: a read takes no lock past its own end). For reads only.
+    Elsewhere (PostgreSQL) statements begin the transaction as always."""
+    token = _outside.set(True)
+    try:
+        yield
+    finally:
+        _outside.reset(token)
 
 
 class Result:
@@ -160,7 +175,7 @@ class Prepared:
         params = params if params is not None else {}
         dialect = connection.dialect
         compiled = self.compiled(dialect, params[0] if many else params)
-        if not connection.in_transaction():
+        if not connection.in_transaction() and not (_outside.get() and dialect.name == "sqlite"):
             connection.begin()  # autobegin, as Connection.execute does (fires the begin event)
         values = [compiled.values(p) for p in params] if many else compiled.values(params)
         cursor = connection.connection.driver_connection.cursor()

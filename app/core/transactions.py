@@ -1,9 +1,10 @@
 """The app context's one connection and transaction, shared by the ORM session and by statements
 run past the ORM (`app.core.prepared`).
 
-`request_connection()` gives the connection to run prepared statements on, in a transaction:
-the ORM session's own when the session already holds one, else a connection kept for the app
-context (on `g`) that the session then uses too (`app.core.database.AppSession`). `commit()` and
+`request_connection()` gives the connection to run prepared statements on (the first one begins
+the transaction): the ORM session's own when the session already holds a transaction, else a
+connection kept for the app context (on `g`) that the session then uses too
+(`app.core.database.AppSession`). `commit()` and
 `rollback()` end whichever holds the transaction. The connection goes back to the pool when the
 app context ends, after the session.
 
@@ -29,7 +30,7 @@ def _session_in_transaction():
 
 
 def request_connection() -> Connection:
-    """This app context's connection, in a transaction (begun as any transaction begins)."""
+    """This app context's connection (a prepared statement begins its transaction, if needed)."""
     connection = shared_connection()
     if connection is None:
         session = _session_in_transaction()
@@ -37,8 +38,6 @@ def request_connection() -> Connection:
             return session.connection()
         connection = db.engine.connect()
         setattr(g, SHARED_CONNECTION, connection)
-    if not connection.in_transaction():
-        connection.begin()
     return connection
 
 
@@ -59,6 +58,16 @@ def rollback() -> None:
     connection = shared_connection()
     if connection is not None and connection.in_transaction():
         connection.rollback()
+
+
+def end_reads() -> None:
+    """On SQLite, end a transaction that only read (so that the next one may take the write lock
+    with fresh data); elsewhere, keep it. Never after a write that is to be kept."""
+    if db.engine.dialect.name == "sqlite":
+        session = _session_in_transaction()
+        connection = shared_connection()
+        if session is not None or (connection is not None and connection.in_transaction()):
+            rollback()
 
 
 def close() -> None:

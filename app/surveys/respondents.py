@@ -16,7 +16,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import current_app, session, url_for
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -83,6 +83,12 @@ def count_failed_link() -> None:
 
 
 _UNLOADED = object()
+
+
+class Changed(Exception):
+    """What a respondent read before writing has changed since (a colleague with the same link
+    saved or submitted meanwhile). Raised by a guarded write, before anything is committed: roll
+    back and read again under the write lock (`Respondent.read_for_writes`)."""
 
 
 def _execute(statement: Prepared, params: dict | list | None = None):
@@ -165,6 +171,7 @@ class Respondent:
 
     kind = ""
     endpoint = ""
+    guarded = False  # writes check that the draft is as read (`read_for_writes`)
 
     def __init__(
         self,
@@ -178,6 +185,12 @@ class Respondent:
         self._current = current
         self._draft = _UNLOADED if load_draft is not None else draft
         self._load_draft = load_draft
+
+    def read_for_writes(self) -> None:
+        """Read everything this respondent's writes depend on now, and make those writes check
+        that it is unchanged when they run (else `Changed`): the reads then need no write lock."""
+        _ = self.draft
+        self.guarded = True
 
     @property
     def draft(self) -> DraftRow | None:
@@ -272,39 +285,57 @@ class Respondent:
         if self.shows_saved_by:
             values["updated_by"] = (name or "").strip()[:120] or None
         if self.draft is not None:
-            _execute(_UPDATE_DRAFT, {"draft_row_id": self.draft.id, **values})
+            params = {"draft_row_id": self.draft.id, **values}
+            if self.guarded:
+                params["seen_at"] = self.draft.updated_at
+                if _execute(_UPDATE_DRAFT_IF_UNCHANGED, params).rowcount == 0:
+                    raise Changed
+            else:
+                _execute(_UPDATE_DRAFT, params)
             self.draft = replace(self.draft, **values)
         else:
-            self.draft = upsert_draft(self.survey.id, self.version.id, key_hash, values)
+            self.draft = upsert_draft(self.survey.id, self.version.id, key_hash, values, new=self.guarded)
+            if self.draft is None:
+                raise Changed
 
 
 # The flow's writes are built once, with their values as parameters: building a statement and its
 # cache key took longer than running it. An UPDATE sets the columns given as parameters.
-_UPDATE_DRAFT = Prepared(update(Draft).where(Draft.id == bindparam("draft_row_id")))
-_UPSERTS: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+_THIS_DRAFT = Draft.id == bindparam("draft_row_id")
+_UNCHANGED = Draft.updated_at == bindparam("seen_at")  # every write of a draft sets updated_at
+_UPDATE_DRAFT = Prepared(update(Draft).where(_THIS_DRAFT))
+_UPDATE_DRAFT_IF_UNCHANGED = Prepared(update(Draft).where(_THIS_DRAFT, _UNCHANGED))
+_DELETE_DRAFT_IF_UNCHANGED = Prepared(delete(Draft).where(_THIS_DRAFT, _UNCHANGED))
+_UPSERTS: dict[tuple[str, tuple[str, ...], bool], Prepared] = {}
 
 
-def _upsert_statement(dialect: str, columns: tuple[str, ...]) -> Prepared:
-    statement = _UPSERTS.get((dialect, columns))
+def _upsert_statement(dialect: str, columns: tuple[str, ...], new: bool = False) -> Prepared:
+    statement = _UPSERTS.get((dialect, columns, new))
     if statement is None:
         insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Draft)
-        statement = Prepared(
-            insert.on_conflict_do_update(
+        if new:
+            insert = insert.on_conflict_do_nothing(index_elements=[Draft.key_hash])
+        else:
+            insert = insert.on_conflict_do_update(
                 index_elements=[Draft.key_hash], set_={name: insert.excluded[name] for name in columns}
-            ).returning(*DRAFT_COLUMNS)
-        )
-        _UPSERTS[(dialect, columns)] = statement
+            )
+        statement = _UPSERTS[(dialect, columns, new)] = Prepared(insert.returning(*DRAFT_COLUMNS))
     return statement
 
 
-def upsert_draft(survey_id: int, version_id: int, key_hash: str, values: dict) -> DraftRow:
+def upsert_draft(
+    survey_id: int, version_id: int, key_hash: str, values: dict, *, new: bool = False
+) -> DraftRow | None:
     """Create the draft under `key_hash` with `values`, or, when a colleague's request created it
-    meanwhile, write `values` into that one (it keeps its version). One statement."""
+    meanwhile, write `values` into that one (it keeps its version). One statement.
+
+    With `new`, only create it: None when it exists already (nothing written)."""
     connection = request_connection()
-    statement = _upsert_statement(connection.dialect.name, tuple(sorted(values)))
+    statement = _upsert_statement(connection.dialect.name, tuple(sorted(values)), new)
     params = {"survey_id": survey_id, "version_id": version_id, "key_hash": key_hash, **values}
     params["created_on"] = values["updated_at"].date()
-    return DraftRow(*statement.run(connection, params).one())
+    row = statement.run(connection, params).first()
+    return DraftRow(*row) if row is not None else None
 
 
 _LOAD_DRAFT = Prepared(select(*DRAFT_COLUMNS).where(Draft.key_hash == bindparam("key_hash")))
@@ -326,6 +357,12 @@ _MARK_FINISHED = Prepared(
     update(Invitation)
     .where(_THIS_INVITATION, Invitation.finished_on.is_(None))
     .values(finished_on=bindparam("day"))
+)
+# A guarded new draft: marks the start and checks that nobody finished the invitation meanwhile.
+_MARK_STARTED_IF_OPEN = Prepared(
+    update(Invitation)
+    .where(_THIS_INVITATION, Invitation.finished_on.is_(None))
+    .values(started_on=func.coalesce(Invitation.started_on, bindparam("day")))
 )
 _LINK_RESPONSE = Prepared(
     update(Invitation).where(_THIS_INVITATION).values(response_id=bindparam("new_response_id"))
@@ -367,17 +404,31 @@ class InvitationRespondent(Respondent):
         return {"token": self.token}
 
     def save(self, answers, page_key, name):
+        new = self.draft is None
         self._write_draft(self.key_hash, answers, page_key, name)
-        if self.invitation.started_on is None:
-            _execute(_MARK_STARTED, {"invitation_row_id": self.invitation.id, "day": today()})
+        params = {"invitation_row_id": self.invitation.id, "day": today()}
+        if self.guarded and new:
+            if _execute(_MARK_STARTED_IF_OPEN, params).rowcount == 0:
+                raise Changed  # finished by a colleague after this request read it
+            self.invitation.started_on = self.invitation.started_on or today()
+        elif self.invitation.started_on is None:
+            _execute(_MARK_STARTED, params)
             self.invitation.started_on = today()
 
     def submit(self, answers, user_id):
+        draft_id = self.draft.id if self.draft is not None else None
+        if self.guarded and draft_id is not None:
+            # The answers are those read: the draft must still be as read (then it goes).
+            params = {"draft_row_id": draft_id, "seen_at": self.draft.updated_at}
+            if _execute(_DELETE_DRAFT_IF_UNCHANGED, params).rowcount == 0:
+                raise Changed
+            draft_id = None
         # The guard: only the first submit marks the invitation finished; a second one finds 0 rows.
         result = _execute(_MARK_FINISHED, {"invitation_row_id": self.invitation.id, "day": today()})
         if result.rowcount == 0:
+            if self.guarded:
+                raise Changed  # (the draft was there, so it was finished after this request read it)
             return False
-        draft_id = self.draft.id if self.draft is not None else None
         response_id = submit(
             self.version,
             answers,

@@ -21,6 +21,7 @@ from app.core.chrome import render_in_frame
 from app.core.database import BUSY_ERRORS, plain_transactions
 from app.core.errors import busy_response, log_busy
 from app.core.forms import csrf_token
+from app.core.prepared import reads_outside_transactions
 from app.extensions import db
 from app.surveys import flow, respondents
 from app.surveys.forms import StartForm, make_response_form
@@ -63,7 +64,7 @@ def respond_invitation(token: str):
         invitation, current = found
         return respondents.InvitationRespondent(invitation, token, for_update=for_update, current=current)
 
-    return respond(way_in)
+    return respond(way_in, read_first=True)
 
 
 @bp.route("/e/<public_token>", methods=["GET", "POST"])
@@ -77,16 +78,29 @@ def respond_public(public_token: str):
     return respond(way_in, count_failures=False)  # a switched-off public link is not a guess
 
 
-def respond(way_in: Callable[[bool], respondents.Respondent | None], count_failures: bool = True):
+def respond(
+    way_in: Callable[[bool], respondents.Respondent | None],
+    count_failures: bool = True,
+    read_first: bool = False,
+):
     """Run the flow for the respondent `way_in(for_update)` finds (None: the link does not work,
     counted towards the guessing limit unless `count_failures` is off).
 
-    A post that meets a busy database before its commit is rolled back and shown again (503).
+    A post with `read_first` reads without the write lock and writes only if what it read is
+    unchanged; else (`respondents.Changed`: a colleague saved or submitted meanwhile) it is run
+    again, reading under the write lock. A post that meets a busy database before its commit is
+    rolled back and shown again (503).
     """
     if request.method != "POST":
         respondent = way_in(False)
         return link_not_working(count_failures) if respondent is None else run(respondent)
     try:
+        if read_first:
+            try:
+                respondent = read_without_lock(way_in)
+                return link_not_working(count_failures) if respondent is None else run(respondent)
+            except respondents.Changed:
+                transactions.rollback()  # nothing was written
         respondent = way_in(True)
         return link_not_working(count_failures) if respondent is None else run(respondent)
     except BUSY_ERRORS as error:
@@ -100,6 +114,19 @@ def respond(way_in: Callable[[bool], respondents.Respondent | None], count_failu
         if respondent is None:
             return link_not_working(count_failures)
         return busy_response(busy_step(respondent))
+
+
+def read_without_lock(way_in: Callable[[bool], respondents.Respondent | None]):
+    """The respondent of a post with what its writes depend on, read without SQLite's write lock:
+    on SQLite each read on its own, outside any transaction, so the post's one transaction holds
+    the lock only for its writes; elsewhere in the request's transaction. The writes then check
+    that nothing changed (`Respondent.read_for_writes`)."""
+    with plain_transactions(), reads_outside_transactions():
+        respondent = way_in(False)
+        if respondent is not None:
+            respondent.read_for_writes()
+    transactions.end_reads()  # (a first read of a version begins one through the ORM)
+    return respondent
 
 
 def commit() -> None:
