@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.surveys.answers import AnswerError, form_values, parse_answer
+from app.surveys.conditions import evaluate
 from app.surveys.definitions import Page, Question, SurveyDefinition
-from app.surveys.visibility import prune_hidden, visible_pages, visible_questions
+from app.surveys.visibility import walk, walk_to
 
 # -- pages ----------------------------------------------------------------------------------
 
@@ -37,18 +38,22 @@ def read_page(
     Questions are taken in order, each judged visible on the answers before it, so a question
     revealed by an answer earlier on the same page counts as visible (the view shows it again).
     """
-    accumulated = merge_page(answers, page, {})
+    page_shown, effective = walk_to(definition, merge_page(answers, page, {}), page)
+    accumulated: dict[str, Any] = {}
     errors: dict[str, AnswerError] = {}
     visible: list[Question] = []
     for question in page.questions:
-        shown = {q.key for q in visible_questions(definition, accumulated, page)}
-        if question.key not in shown:
+        # As `visible_questions` would judge it on the answers before the page and those read so far.
+        if not (page_shown and evaluate(question.show_if, effective, definition)):
             continue
         visible.append(question)
         try:
-            accumulated.update(parse_answer(question, formdata))
+            parsed = parse_answer(question, formdata)
         except AnswerError as error:
             errors[question.key] = error
+            continue
+        accumulated.update(parsed)
+        effective.update((name, parsed[name]) for name in question.variable_names() if name in parsed)
     names = page_variables(page)
     return {k: v for k, v in accumulated.items() if k in names}, errors, visible
 
@@ -59,12 +64,11 @@ def check_complete(definition: SurveyDefinition, answers: Mapping[str, Any]):
     Hidden answers are pruned, then every visible question's stored value is validated again
     (a required question on a skipped page, or a value a changed definition no longer accepts).
     """
-    pruned = prune_hidden(definition, answers)
-    shown = {q.key for q in visible_questions(definition, pruned)}  # one walk, not one per page
+    shown, pruned = walk(definition, answers)  # pruned: the answers of shown questions only
     final: dict[str, Any] = {}
     problems = []
-    for page in visible_pages(definition, pruned):
-        for question in (q for q in page.questions if q.key in shown):
+    for page in (p for p in definition.pages if shown[p.key]):
+        for question in (q for q in page.questions if shown[q.key]):
             try:
                 final.update(parse_answer(question, form_values(question, pruned)))
             except AnswerError as error:

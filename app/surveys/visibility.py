@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from app.surveys.definitions import Page, Question, SurveyDefinition
 
 
-def _walk(definition: SurveyDefinition, answers: Mapping[str, Any]) -> tuple[dict[str, bool], dict[str, Any]]:
+def walk(definition: SurveyDefinition, answers: Mapping[str, Any]) -> tuple[dict[str, bool], dict[str, Any]]:
     """(key -> shown for every page and question, answers of shown questions only)."""
     shown: dict[str, bool] = {}
     effective: dict[str, Any] = {}
@@ -34,9 +34,27 @@ def _walk(definition: SurveyDefinition, answers: Mapping[str, Any]) -> tuple[dic
     return shown, effective
 
 
+def walk_to(
+    definition: SurveyDefinition, answers: Mapping[str, Any], page: Page
+) -> tuple[bool, dict[str, Any]]:
+    """(whether `page` is shown, the answers of shown questions before it), as `walk` finds them
+    on reaching `page`: what the page's own conditions are judged on, with its answers so far."""
+    effective: dict[str, Any] = {}
+    for current in definition.pages:
+        page_shown = evaluate(current.show_if, effective, definition)
+        if current.key == page.key:
+            return page_shown, effective
+        for question in current.questions:
+            if page_shown and evaluate(question.show_if, effective, definition):
+                for name in question.variable_names():
+                    if name in answers:
+                        effective[name] = answers[name]
+    raise KeyError(page.key)
+
+
 def visible_pages(definition: SurveyDefinition, answers: Mapping[str, Any]) -> list[Page]:
     """Pages that are shown, in order (a shown page may still have no visible question)."""
-    shown, _ = _walk(definition, answers)
+    shown, _ = walk(definition, answers)
     return [page for page in definition.pages if shown[page.key]]
 
 
@@ -44,7 +62,7 @@ def visible_questions(
     definition: SurveyDefinition, answers: Mapping[str, Any], page: Page | str | None = None
 ) -> list[Question]:
     """Questions that are shown, in order; only those of `page` (object or key) if given."""
-    shown, _ = _walk(definition, answers)
+    shown, _ = walk(definition, answers)
     if page is None:
         questions = definition.questions
     else:
@@ -58,5 +76,5 @@ def prune_hidden(definition: SurveyDefinition, answers: Mapping[str, Any]) -> di
     Dropped are answers of hidden questions (incl. their matrix rows and "other" texts)
     and any name that is not a variable of the definition. The server stores only this.
     """
-    _, effective = _walk(definition, answers)
+    _, effective = walk(definition, answers)
     return effective
