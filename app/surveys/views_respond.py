@@ -92,8 +92,9 @@ def respond(
     rolled back and shown again (503).
     """
     if request.method != "POST":
-        respondent = way_in(False)
-        return link_not_working(count_failures) if respondent is None else run(respondent)
+        with reads_outside_transactions():  # SQLite: the page's reads need no transaction of their own
+            respondent = way_in(False)
+            return link_not_working(count_failures) if respondent is None else run(respondent)
     try:
         if read_first:
             try:
