@@ -8,6 +8,7 @@ import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -118,7 +119,23 @@ def _translation_directories(app: Flask) -> str:
     return ";".join(dirs) or str(Path(app.root_path) / "core" / "translations")
 
 
-def _select_locale() -> str:
+def _select_locale() -> Locale:
+    """This request's language, as a `Locale` kept per code (Flask-Babel parses a string per request)."""
+    return _locale(_select_language())
+
+
+_LOCALES: dict[str, Locale] = {}
+
+
+def _locale(code: str) -> Locale:
+    try:
+        return _LOCALES[code]
+    except KeyError:
+        locale = _LOCALES[code] = Locale.parse(code)
+        return locale
+
+
+def _select_language() -> str:
     from flask import current_app
 
     languages = current_app.config["LANGUAGES"]

@@ -135,12 +135,7 @@ class _Compiled:
         if not any(processors):
             return [make(row) for row in raw]
         return [
-            make(
-                [
-                    value if p is None or value is None else p(value)
-                    for p, value in zip(processors, row, strict=True)
-                ]
-            )
+            make([value if p is None else p(value) for p, value in zip(processors, row, strict=True)])
             for row in raw
         ]
 
