@@ -154,15 +154,18 @@ def test_database_errors_are_sqlalchemys_and_the_transaction_can_be_rolled_back(
     assert db.session.scalar(select(func.count()).select_from(things)) == 0
 
 
-def test_a_locked_sqlite_database_raises_operational_error(table, app):
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's write lock")
+def test_a_locked_database_raises_operational_error(table, app):
+    # Another connection holds the lock: SQLite's write lock, or a PostgreSQL table lock.
+    sqlite = db.engine.dialect.name == "sqlite"
     other = db.engine.raw_connection()
     try:
-        other.driver_connection.execute("BEGIN IMMEDIATE")
+        if sqlite:
+            other.driver_connection.execute("BEGIN IMMEDIATE")
+        else:
+            other.driver_connection.execute("LOCK TABLE prepared_things IN ACCESS EXCLUSIVE MODE")
         connection = db.engine.connect()
-        connection.exec_driver_sql("PRAGMA busy_timeout = 50")
-        with pytest.raises(OperationalError, match="locked"):
+        connection.exec_driver_sql("PRAGMA busy_timeout = 50" if sqlite else "SET lock_timeout = '50ms'")
+        with pytest.raises(OperationalError, match="locked" if sqlite else "lock timeout"):
             INSERT.run(connection, ROWS[:1])
         connection.close()
     finally:
