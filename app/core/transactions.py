@@ -64,10 +64,7 @@ def end_reads() -> None:
     """On SQLite, end a transaction that only read (so that the next one may take the write lock
     with fresh data); elsewhere, keep it. Never after a write that is to be kept."""
     if db.engine.dialect.name == "sqlite":
-        session = _session_in_transaction()
-        connection = shared_connection()
-        if session is not None or (connection is not None and connection.in_transaction()):
-            rollback()
+        rollback()  # (a no-op without a transaction)
 
 
 def close() -> None:
