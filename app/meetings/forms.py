@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -20,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from app.core.clock import site_zone
 from app.core.forms import BaseForm, PlausibleDate
 
 
@@ -35,12 +34,10 @@ class MeetingForm(BaseForm):
     agenda = TextAreaField(_l("Agenda"), validators=[Length(max=20000)])
 
     def starts_at(self) -> datetime:
-        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        return datetime.combine(self.day.data, self.time.data, tzinfo=zone)
+        return datetime.combine(self.day.data, self.time.data, tzinfo=site_zone())
 
     def fill_from(self, meeting) -> None:
-        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-        local = meeting.starts_at.astimezone(zone)
+        local = meeting.starts_at.astimezone(site_zone())
         self.day.data, self.time.data = local.date(), local.time().replace(second=0, microsecond=0)
 
 

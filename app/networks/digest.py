@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context
 from flask_babel import force_locale
@@ -18,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import site_zone
 from app.core.database import immediate_transactions
 from app.core.mail import queue_mail
 from app.core.models import utcnow
@@ -37,7 +37,7 @@ def job_context():
 
 def period_key(frequency: str, now: datetime) -> str:
     """The period `now` falls in, in the site's time zone: a day or an ISO week."""
-    local = now.astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    local = now.astimezone(site_zone())
     if frequency == "daily":
         return "d" + local.date().isoformat()
     year, week, _day = local.isocalendar()

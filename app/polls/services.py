@@ -11,14 +11,14 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 
+from app.core.clock import local_today  # polls open and close on local days
 from app.core.errors import DomainError
 from app.extensions import db
 from app.polls.models import Poll, PollBallot, PollOption
@@ -29,11 +29,6 @@ log = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
 MAX_OPTIONS = 20
-
-
-def local_today() -> date:
-    """Today in the site's time zone: polls open and close on local days."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def get_poll(slug: str) -> Poll | None:

@@ -9,12 +9,12 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.core.clock import site_zone
 from app.core.errors import DomainError
 from app.extensions import db
 from app.surveys.loader import YAML_SUFFIXES, load_definition, load_directory
@@ -109,20 +109,16 @@ def status_key(survey: Survey, now: datetime | None = None) -> str:
 # -- changing -------------------------------------------------------------------------------
 
 
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def local_midnight(day: date) -> datetime:
     """The start of `day` in the site's time zone, as UTC."""
-    return datetime.combine(day, time(0), tzinfo=_zone()).astimezone(UTC)
+    return datetime.combine(day, time(0), tzinfo=site_zone()).astimezone(UTC)
 
 
 def local_day(moment: datetime | None, *, end: bool = False) -> date | None:
     """The local date of a stored moment; with `end`, the last day before it (closing dates)."""
     if moment is None:
         return None
-    day = moment.astimezone(_zone()).date()
+    day = moment.astimezone(site_zone()).date()
     return day - timedelta(days=1) if end else day
 
 

@@ -1,12 +1,14 @@
 """Staff pages: list with status and counts, open/close, dates, public link, preview, XLSForm upload,
 menu and overview, and the demo loader."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app.core.clock import local_today
 from app.extensions import db
+from app.surveys import services
 from app.surveys.models import Draft, Response, Survey
 from tests.helpers import login
 
@@ -55,7 +57,7 @@ def test_open_close_and_bad_transitions(staff, flow_survey, forms):
 def test_dates_schedule_the_survey(staff, flow_survey, forms, make_invitation, walker, app):
     survey = flow_survey("anonymous")
     page = f"/beheer/bevragingen/{survey.id}"
-    later = date.today() + timedelta(days=5)
+    later = local_today() + timedelta(days=5)
     response = forms.post(f"{page}/data", {"opens_on": later.isoformat(), "closes_on": ""}, token_url=page)
     assert response.status_code == 302
     assert "gepland" in staff.get(page).get_data(as_text=True)
@@ -66,12 +68,36 @@ def test_dates_schedule_the_survey(staff, flow_survey, forms, make_invitation, w
                                         "closes_on": (later - timedelta(days=1)).isoformat()}, token_url=page)
     assert wrong.status_code == 400
     assert "De sluitingsdatum ligt voor de openingsdatum." in wrong.get_data(as_text=True)
-    today = date.today()
+    today = local_today()  # the site's day: between 22:00 and 24:00 UTC it is not the UTC day
     both = {"opens_on": today.isoformat(), "closes_on": today.isoformat()}
     forms.post(f"{page}/data", both, token_url=page)
     survey = db.session.get(Survey, survey.id)
     assert survey.is_accepting()
     assert f'value="{today.isoformat()}"' in staff.get(page).get_data(as_text=True)
+
+
+def utc(*parts) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("day", "first_moment", "last_moment"),
+    [
+        # winter: Brussels is UTC+1, so 30 November starts at 23:00 UTC on the 29th
+        (date(2026, 11, 30), utc(2026, 11, 29, 23, 0), utc(2026, 11, 30, 22, 59)),
+        # summer: UTC+2
+        (date(2026, 7, 15), utc(2026, 7, 14, 22, 0), utc(2026, 7, 15, 21, 59)),
+    ],
+)
+def test_dates_are_whole_days_in_the_site_time_zone(flow_survey, make_user, day, first_moment, last_moment):
+    survey = flow_survey("anonymous")
+    services.set_dates(survey, day, day, make_user(role="researcher"))
+    assert not survey.is_accepting(first_moment - timedelta(minutes=1))
+    assert survey.is_accepting(first_moment)
+    assert survey.is_accepting(last_moment)
+    assert not survey.is_accepting(last_moment + timedelta(minutes=1))
+    assert services.local_day(survey.opens_at) == day
+    assert services.local_day(survey.closes_at, end=True) == day
 
 
 def test_public_link_on_shows_the_full_url_and_off_stops_it(staff, flow_survey, forms, app):
